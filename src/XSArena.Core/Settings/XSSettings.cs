@@ -1,0 +1,44 @@
+namespace XSArena.Core.Settings;
+
+/// <summary>Where a backend lives and how to authenticate. The key itself is never stored here:
+/// only the name of the environment variable that holds it.</summary>
+public sealed record BackendProfile(
+    string Name,
+    string Kind,
+    string BaseUrl,
+    string? ApiKeyVariable,
+    string? Model);
+
+/// <summary>Per-request time limits. Zero or negative means no limit.</summary>
+public sealed record RequestTimeouts(TimeSpan FirstByte, TimeSpan Idle, TimeSpan Total)
+{
+    /// <summary>Generous defaults: slow local models load for minutes; the bridge waits up to 360 s per piece.</summary>
+    public static RequestTimeouts Default { get; } =
+        new(TimeSpan.FromSeconds(400), TimeSpan.FromSeconds(400), TimeSpan.FromMinutes(30));
+}
+
+/// <summary>The one typed settings object (DESIGN §6). Filled from defaults, then environment, then cmdlet
+/// parameters; later sources (YAML) are layered in by <see cref="SettingsBuilder"/>.</summary>
+public sealed record XSSettings
+{
+    public string DefaultBackend { get; init; } = "bridge";
+    public string DefaultModel { get; init; } = "default";
+    public IReadOnlyDictionary<string, BackendProfile> Backends { get; init; } = DefaultBackends();
+    public RequestTimeouts Timeouts { get; init; } = RequestTimeouts.Default;
+
+    /// <summary>4-gram Jaccard similarity above which an extension or a new chunk counts as a repeat.</summary>
+    public double RepetitionThreshold { get; init; } = 0.35;
+
+    /// <summary>Attribution headers sent to OpenRouter.</summary>
+    public string OpenRouterReferer { get; init; } = "https://github.com/xsarena";
+    public string OpenRouterTitle { get; init; } = "XSArena";
+
+    public static IReadOnlyDictionary<string, BackendProfile> DefaultBackends() =>
+        new Dictionary<string, BackendProfile>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["offline"] = new("offline", "offline", "", null, "offline-rehearsal"),
+            ["bridge"] = new("bridge", "bridge", "http://127.0.0.1:5102/v1", null, null),
+            ["openrouter"] = new("openrouter", "openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "openai/gpt-4o"),
+            ["openai"] = new("openai", "openai", "http://127.0.0.1:11434/v1", "OPENAI_API_KEY", null),
+        };
+}

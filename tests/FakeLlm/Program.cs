@@ -1,0 +1,2 @@
+// Placeholder entry point; replaced by the fake server.
+return 0;
