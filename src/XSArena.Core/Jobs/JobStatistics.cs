@@ -1,0 +1,50 @@
+namespace XSArena.Core.Jobs;
+
+/// <summary>The job's counters. <see cref="Apply"/> is the one statistics function: the runner folds each event it
+/// writes into the counters kept in job.json, and a recount of an events.jsonl (upstream jobs, verification) folds
+/// the same way.</summary>
+public sealed record JobStatistics
+{
+    /// <summary>Highest chunk recorded as done (a chunk redone after a resume is not counted twice).</summary>
+    public int ChunksDone { get; init; }
+    public int Requests { get; init; }
+    public int Retries { get; init; }
+    public int Failovers { get; init; }
+    public int Stalls { get; init; }
+    public long PromptTokens { get; init; }
+    public long CompletionTokens { get; init; }
+    public decimal Cost { get; init; }
+    public long OutLength { get; init; }
+    public string? LastError { get; init; }
+    public string? LastErrorCode { get; init; }
+
+    public static JobStatistics Empty { get; } = new();
+
+    public JobStatistics Apply(JobEvent e) => e.Type switch
+    {
+        EventTypes.ChunkDone => this with
+        {
+            ChunksDone = Math.Max(ChunksDone, e.ChunkIndex ?? 0),
+            OutLength = e.GetLong("out_len") ?? OutLength,
+        },
+        EventTypes.Request => this with
+        {
+            Requests = Requests + 1,
+            PromptTokens = PromptTokens + (e.GetLong("prompt_tokens") ?? 0),
+            CompletionTokens = CompletionTokens + (e.GetLong("completion_tokens") ?? 0),
+            Cost = Cost + (e.GetDecimal("cost") ?? 0m),
+        },
+        EventTypes.Retry => this with { Retries = Retries + 1 },
+        EventTypes.Failover => this with { Failovers = Failovers + 1 },
+        EventTypes.WatchdogTimeout => this with { Stalls = Stalls + 1 },
+        EventTypes.JobFailed => this with
+        {
+            LastError = e.GetString("user_message") ?? e.GetString("error") ?? LastError,
+            LastErrorCode = e.GetString("error_code") ?? LastErrorCode,
+        },
+        _ => this,
+    };
+
+    public static JobStatistics Fold(IEnumerable<JobEvent> events) =>
+        events.Aggregate(Empty, (stats, e) => stats.Apply(e));
+}

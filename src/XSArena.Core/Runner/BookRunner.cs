@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using XSArena.Core.Backends;
+using XSArena.Core.Book;
+using XSArena.Core.Jobs;
+using XSArena.Core.Settings;
+using XSArena.Core.Store;
+
+namespace XSArena.Core.Runner;
+
+/// <summary>Runs the chunk algorithm of DESIGN §5 for one job whose lease <paramref name="writer"/> holds:
+/// prompt, request, strip the NEXT marker, extend short chunks under the repetition and low-growth guards, append
+/// the chunk to the book, log <c>chunk_done</c>. A chunk is appended only once it is complete, so stopping or failing
+/// mid-chunk leaves no partial text.</summary>
+public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSettings settings)
+{
+    private const int TailBytes = 4096;
+    private const int MaxRepeatRetries = 2;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Raised after each chunk is appended and logged.</summary>
+    public event Action<ChunkRecord>? ChunkCompleted;
+
+    private JobRecord Record => writer.Record;
+    private string OutFile => writer.Job.OutputPath;
+    private int TotalChunks => Record.Meta.Chunks ?? BookPresets.Resolve(Record.RunSpec.Length, Record.RunSpec.Span, null, null).Chunks;
+
+    /// <summary>Runs until the book is complete, a request fails, or <paramref name="cancellationToken"/> stops it.
+    /// Returns the final state, which is also saved in job.json.</summary>
+    public async Task<JobState> RunAsync(CancellationToken cancellationToken)
+    {
+        var plan = BookPresets.Resolve(Record.RunSpec.Length, Record.RunSpec.Span, Record.Meta.Chunks, Record.Meta.MinChars);
+        var passes = Record.Meta.ExtensionPasses ?? plan.ExtensionPasses;
+        var total = plan.Chunks;
+        var model = Record.RunSpec.Model;
+        var systemText = Record.Meta.SystemText ?? SystemPrompt.Compose(new SystemPromptInput(Record.RunSpec.Subject));
+
+        try
+        {
+            writer.SetState(JobState.Running);
+            writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
+
+            var (modelHint, previousChunk) = RecoverContext();
+            var finishedEarly = false;
+            for (var chunk = writer.Statistics.ChunksDone + 1; chunk <= total && !finishedEarly; chunk++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var anchor = chunk == 1 ? "" : Anchor.FromTail(Anchor.ReadTail(OutFile, TailBytes));
+                var user = chunk == 1
+                    ? UserPrompts.FirstChunk(total, Record.RunSpec.GeneratePlan, operatorHint: null)
+                    : UserPrompts.Continuation(chunk, total, anchor, modelHint, operatorHint: null);
+
+                var main = await RequestChunkAsync(systemText, user, model, chunk, previousChunk, cancellationToken);
+                var text = await ExtendAsync(systemText, model, chunk, total, main.Body, plan.MinChars, passes, cancellationToken);
+
+                var (outLength, tailHash) = AppendToBook(text);
+                if (main.Hint is not null) writer.Log(EventTypes.NextHint, new JsonObject { ["chunk_idx"] = chunk, ["hint"] = main.Hint });
+                writer.Log(EventTypes.ChunkDone, new JsonObject
+                {
+                    ["chunk_idx"] = chunk,
+                    ["bytes"] = text.Length,
+                    ["hint"] = main.Hint,
+                    ["out_len"] = outLength,
+                    ["out_tail_sha256"] = tailHash,
+                });
+                writer.SyncEvents();
+                writer.Save();
+                ChunkCompleted?.Invoke(new ChunkRecord(writer.InstanceId, chunk, total, text.Length, main.Hint, outLength, OutFile));
+
+                modelHint = main.Hint;
+                previousChunk = text;
+                finishedEarly = main.IsEnd;
+            }
+
+            Record.Artifacts["final"] = Record.RunSpec.OutPath ?? OutFile;
+            writer.Log(EventTypes.JobCompleted, new JsonObject
+            {
+                ["final"] = OutFile,
+                ["total_chunks"] = writer.Statistics.ChunksDone,
+                ["ended_early"] = finishedEarly && writer.Statistics.ChunksDone < total,
+            });
+            return End(JobState.Done);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            writer.Log(EventTypes.JobCancelled, new JsonObject { ["chunks_done"] = writer.Statistics.ChunksDone });
+            return End(JobState.Cancelled);
+        }
+        catch (BackendException ex)
+        {
+            return Fail(ex.CodeName, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail("io_error", ex.Message);
+        }
+    }
+
+    private JobState Fail(string code, string message)
+    {
+        writer.Log(EventTypes.JobFailed, new JsonObject { ["error"] = message, ["error_code"] = code, ["user_message"] = message });
+        return End(JobState.Failed, code, message);
+    }
+
+    private JobState End(JobState state, string? code = null, string? message = null)
+    {
+        writer.Log(EventTypes.JobEnded, new JsonObject { ["state"] = state.ToWire() });
+        writer.SetState(state, code, message);
+        return state;
+    }
+
+    private sealed record StrippedReply(string Body, string? Hint, bool IsEnd);
+
+    /// <summary>The chunk's main request; a reply that largely repeats the previous chunk is logged and asked again.</summary>
+    private async Task<StrippedReply> RequestChunkAsync(
+        string systemText, string user, string model, int chunk, string? previousChunk, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, 0, attempt), cancellationToken);
+            var stripped = NextMarker.Strip(result.Text);
+            var reply = new StrippedReply(stripped.Body, stripped.Hint, stripped.IsEnd);
+            if (previousChunk is null || attempt >= MaxRepeatRetries) return reply;
+
+            var overlap = ChunkRepeat.Overlap(reply.Body, previousChunk);
+            if (overlap < ChunkRepeat.Threshold) return reply;
+            writer.Log(EventTypes.ChunkRepeatRejected, new JsonObject
+            {
+                ["chunk_idx"] = chunk,
+                ["attempt"] = attempt,
+                ["overlap"] = Math.Round(overlap, 4),
+                ["action"] = "retried",
+            });
+        }
+    }
+
+    /// <summary>Extension passes for a chunk shorter than the minimum, each continuing from the chunk's own tail.</summary>
+    private async Task<string> ExtendAsync(
+        string systemText, string model, int chunk, int total, string text, int minChars, int passes, CancellationToken cancellationToken)
+    {
+        var lowGrowth = 0;
+        for (var pass = 1; pass <= passes && text.Length < minChars; pass++)
+        {
+            var anchor = Anchor.FromTail(text);
+            var user = UserPrompts.Extension(chunk, total, pass, anchor);
+            var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
+            var extension = NextMarker.Strip(result.Text).Body;
+
+            var recent = text.Length > 600 ? text[^600..] : text;
+            var similarity = Repetition.Similarity(extension, recent);
+            if (similarity > settings.RepetitionThreshold)
+            {
+                writer.Log(EventTypes.RepetitionGuard, new JsonObject
+                {
+                    ["chunk_idx"] = chunk,
+                    ["pass"] = pass,
+                    ["similarity"] = Math.Round(similarity, 4),
+                    ["action"] = "skipped_extend",
+                });
+                break;
+            }
+
+            var before = text.Length;
+            text = ChunkText.JoinExtension(text, extension);
+            writer.Log(EventTypes.ExtensionPass, new JsonObject
+            {
+                ["chunk_idx"] = chunk,
+                ["pass"] = pass,
+                ["chars_before"] = before,
+                ["chars_after"] = text.Length,
+            });
+
+            lowGrowth = Growth.IsLow(text.Length - before, extension.Length) ? lowGrowth + 1 : 0;
+            if (lowGrowth >= 2)
+            {
+                writer.Log(EventTypes.LowGrowth, new JsonObject { ["chunk_idx"] = chunk, ["pass"] = pass, ["current_length"] = text.Length });
+                break;
+            }
+        }
+        return text;
+    }
+
+    private async Task<ChatResult> SendAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await backend.CompleteAsync(request, cancellationToken);
+        writer.Log(EventTypes.Request, new JsonObject
+        {
+            ["chunk_idx"] = request.ChunkIndex,
+            ["pass"] = request.Pass,
+            ["attempt"] = request.Attempt,
+            ["backend"] = backend.Name,
+            ["model"] = result.Model ?? request.Model,
+            ["latency_ms"] = clock.ElapsedMilliseconds,
+            ["chars"] = result.Text.Length,
+            ["finish_reason"] = result.FinishReason,
+            ["prompt_tokens"] = result.PromptTokens,
+            ["completion_tokens"] = result.CompletionTokens,
+            ["cost"] = result.Cost,
+        });
+        return result;
+    }
+
+    /// <summary>Appends a chunk (after a blank line unless the book is empty), forces it to disk, and returns the
+    /// book's byte length and the hash of its last 4 KiB, which resume checks the book against.</summary>
+    private (long Length, string TailHash) AppendToBook(string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(OutFile)!);
+        using var stream = new FileStream(OutFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var separator = stream.Length > 0 ? ChunkText.Separator : "";
+        stream.Seek(0, SeekOrigin.End);
+        stream.Write(Utf8.GetBytes(separator + text));
+        stream.Flush(flushToDisk: true);
+        return (stream.Length, TailHash(stream));
+    }
+
+    public static string TailHash(FileStream stream)
+    {
+        var count = (int)Math.Min(TailBytes, stream.Length);
+        var buffer = new byte[count];
+        stream.Seek(stream.Length - count, SeekOrigin.Begin);
+        stream.ReadExactly(buffer);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer));
+    }
+
+    /// <summary>The model hint and previous chunk text a continuing run needs, recovered from disk.</summary>
+    private (string? Hint, string? PreviousChunk) RecoverContext()
+    {
+        if (writer.Statistics.ChunksDone == 0) return (null, null);
+        var last = EventLogReader.ReadAll(writer.Folder).LastOrDefault(e => e.Type == EventTypes.ChunkDone);
+        var tail = File.Exists(OutFile) ? Anchor.ReadTail(OutFile, TailBytes) : null;
+        return (last?.GetString("hint"), tail);
+    }
+}

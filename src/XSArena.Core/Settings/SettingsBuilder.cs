@@ -1,0 +1,46 @@
+namespace XSArena.Core.Settings;
+
+/// <summary>Fills the one settings object: built-in defaults, then the environment (then cmdlet parameters,
+/// applied by the caller with <c>with</c>). Later sources layer in here rather than being read ad hoc.</summary>
+public static class SettingsBuilder
+{
+    public const string BackendVariable = "XSARENA_BACKEND";
+    public const string ModelVariable = "XSARENA_MODEL";
+
+    /// <summary>Environment variables that move a backend's endpoint.</summary>
+    public static IReadOnlyDictionary<string, string> BaseUrlVariables { get; } = new Dictionary<string, string>
+    {
+        ["bridge"] = "XSA_BRIDGE_URL",
+        ["openrouter"] = "OPENROUTER_BASE_URL",
+        ["openai"] = "OPENAI_BASE_URL",
+    };
+
+    public static XSSettings Build(IReadOnlyDictionary<string, string?> environment)
+    {
+        var settings = new XSSettings();
+        var backends = settings.Backends.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
+        foreach (var (backend, variable) in BaseUrlVariables)
+        {
+            if (Value(environment, variable) is { } url && backends.TryGetValue(backend, out var profile))
+                backends[backend] = profile with { BaseUrl = url };
+        }
+        return settings with
+        {
+            DefaultBackend = Value(environment, BackendVariable) ?? settings.DefaultBackend,
+            DefaultModel = Value(environment, ModelVariable) ?? settings.DefaultModel,
+            Backends = backends,
+        };
+    }
+
+    /// <summary>The process environment as a dictionary (the only place that reads it).</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            result[(string)entry.Key] = entry.Value as string;
+        return result;
+    }
+
+    private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>
+        environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+}

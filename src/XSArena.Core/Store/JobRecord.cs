@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace XSArena.Core.Store;
+
+/// <summary>job.json as the upstream tool wrote it, plus this module's additions under meta/progress and
+/// <c>xs_schema</c>. Keys this version does not know are kept in <see cref="Extra"/> and written back unchanged.</summary>
+public sealed class JobRecord
+{
+    public const int CurrentSchema = 1;
+
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("run_spec")] public RunSpec RunSpec { get; set; } = new();
+    [JsonPropertyName("backend")] public string? Backend { get; set; }
+    [JsonPropertyName("state")] public string State { get; set; } = "PENDING";
+    [JsonPropertyName("retries")] public int Retries { get; set; }
+    [JsonPropertyName("created_at")] public string? CreatedAt { get; set; }
+    [JsonPropertyName("updated_at")] public string? UpdatedAt { get; set; }
+    [JsonPropertyName("artifacts")] public Dictionary<string, string> Artifacts { get; set; } = [];
+    [JsonPropertyName("meta")] public JobMeta Meta { get; set; } = new();
+    [JsonPropertyName("progress")] public JobProgress Progress { get; set; } = new();
+
+    [JsonPropertyName("xs_schema")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Schema { get; set; }
+
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>True for a job written by the upstream Python tool (its counters are not kept in job.json).</summary>
+    [JsonIgnore] public bool IsUpstream => Schema is null;
+}
+
+/// <summary>Upstream's RunSpecV2 fields only (upstream forbids extra keys here; unknown ones read are kept).</summary>
+public sealed class RunSpec
+{
+    [JsonPropertyName("subject")] public string Subject { get; set; } = "";
+    [JsonPropertyName("length")] public string Length { get; set; } = "standard";
+    [JsonPropertyName("span")] public string Span { get; set; } = "medium";
+    [JsonPropertyName("overlays")] public List<string> Overlays { get; set; } = [];
+    [JsonPropertyName("extra_note")] public string ExtraNote { get; set; } = "";
+    [JsonPropertyName("extra_files")] public List<string> ExtraFiles { get; set; } = [];
+    [JsonPropertyName("out_path")] public string? OutPath { get; set; }
+    [JsonPropertyName("outline_scaffold")] public JsonElement? OutlineScaffold { get; set; }
+    [JsonPropertyName("generate_plan")] public bool GeneratePlan { get; set; }
+    [JsonPropertyName("window_size")] public JsonElement? WindowSize { get; set; }
+    [JsonPropertyName("profile")] public string? Profile { get; set; }
+    [JsonPropertyName("backend")] public string Backend { get; set; } = "bridge";
+    [JsonPropertyName("model")] public string Model { get; set; } = "default";
+    [JsonPropertyName("concurrency")] public int Concurrency { get; set; } = 1;
+    [JsonPropertyName("timeout")] public double Timeout { get; set; } = 300;
+    [JsonPropertyName("bridge_session_id")] public string? BridgeSessionId { get; set; }
+    [JsonPropertyName("bridge_message_id")] public string? BridgeMessageId { get; set; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>Free-form metadata. Upstream keeps <c>system_text</c> and <c>session_state</c> here; this module adds
+/// the effective plan, the endpoint and the last error.</summary>
+public sealed class JobMeta
+{
+    [JsonPropertyName("system_text")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SystemText { get; set; }
+
+    [JsonPropertyName("session_state")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? SessionState { get; set; }
+
+    [JsonPropertyName("chunks")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Chunks { get; set; }
+
+    [JsonPropertyName("min_chars")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MinChars { get; set; }
+
+    [JsonPropertyName("extension_passes")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ExtensionPasses { get; set; }
+
+    [JsonPropertyName("base_url")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BaseUrl { get; set; }
+
+    [JsonPropertyName("error_code")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ErrorCode { get; set; }
+
+    [JsonPropertyName("error")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; set; }
+
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>Counters kept current by the runner so listing never rescans logs; the same fold
+/// (<see cref="Jobs.JobStatistics"/>) recounts them from events.</summary>
+public sealed class JobProgress
+{
+    [JsonPropertyName("chunks_done")] public int ChunksDone { get; set; }
+    [JsonPropertyName("chunks_total")] public int ChunksTotal { get; set; }
+    [JsonPropertyName("retries")] public int Retries { get; set; }
+    [JsonPropertyName("failovers")] public int Failovers { get; set; }
+    [JsonPropertyName("stalls")] public int Stalls { get; set; }
+    [JsonPropertyName("requests")] public int Requests { get; set; }
+    [JsonPropertyName("prompt_tokens")] public long PromptTokens { get; set; }
+    [JsonPropertyName("completion_tokens")] public long CompletionTokens { get; set; }
+    [JsonPropertyName("cost")] public decimal Cost { get; set; }
+    [JsonPropertyName("out_len")] public long OutLength { get; set; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(JobRecord))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext;

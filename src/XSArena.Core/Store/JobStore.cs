@@ -1,0 +1,95 @@
+using XSArena.Core.Jobs;
+
+namespace XSArena.Core.Store;
+
+/// <summary>A job as found on disk: its id, its folder (never rebuilt from the id: upstream clones use 32-hex
+/// folder names), the record and its counters.</summary>
+public sealed record StoredJob(Guid InstanceId, string Folder, string Root, JobRecord Record, JobStatistics Statistics)
+{
+    public JobState State => JobStates.TryParse(Record.State, out var state) ? state : JobState.Pending;
+
+    /// <summary>The book's absolute path (run_spec.out_path is relative to the root, as upstream wrote it).</summary>
+    public string OutputPath => BookJobs.ResolveOutputPath(Root, Record.RunSpec);
+}
+
+/// <summary>The jobs of one root: <c>&lt;root&gt;/.xsarena/jobs/&lt;id&gt;/</c>.</summary>
+public sealed class JobStore(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string JobsFolder => ProjectRoot.JobsFolder(Root);
+
+    /// <summary>Creates the folder of a new job; fails if it exists.</summary>
+    public string CreateFolder(Guid id)
+    {
+        Directory.CreateDirectory(JobsFolder);
+        var folder = Path.Combine(JobsFolder, id.ToString("D"));
+        if (Directory.Exists(folder)) throw new IOException($"Job folder {folder} already exists.");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>Every readable job, oldest first. A folder that cannot be read is reported through
+    /// <paramref name="warn"/> (naming the file) and skipped; the others are still listed.</summary>
+    public IReadOnlyList<StoredJob> List(Action<string>? warn = null)
+    {
+        if (!Directory.Exists(JobsFolder)) return [];
+        var jobs = new List<StoredJob>();
+        foreach (var folder in Directory.EnumerateDirectories(JobsFolder))
+        {
+            if (TryLoad(folder, warn) is { } job) jobs.Add(job);
+        }
+        jobs.Sort((a, b) => CreatedAt(a).CompareTo(CreatedAt(b)));
+        return jobs;
+    }
+
+    /// <summary>Loads one job folder, or reports why it cannot and returns null.</summary>
+    public StoredJob? TryLoad(string folder, Action<string>? warn = null)
+    {
+        if (!File.Exists(Path.Combine(folder, JobFile.FileName))) return null;
+        JobRecord record;
+        try { record = JobFile.Read(folder); }
+        catch (JobStoreException ex) { warn?.Invoke(ex.Message); return null; }
+
+        if (!TryGetId(record, folder, out var id))
+        {
+            warn?.Invoke($"{Path.Combine(folder, JobFile.FileName)}: job id '{record.Id}' is not a GUID; skipped.");
+            return null;
+        }
+        var statistics = record.IsUpstream
+            ? JobStatistics.Fold(EventLogReader.ReadAll(folder))
+            : StatisticsOf(record);
+        return new StoredJob(id, folder, Root, record, statistics);
+    }
+
+    /// <summary>Finds a job by id: its usual folder names first, then a scan (for folders named otherwise).</summary>
+    public StoredJob? Find(Guid id, Action<string>? warn = null)
+    {
+        foreach (var name in new[] { id.ToString("D"), id.ToString("N") })
+        {
+            var folder = Path.Combine(JobsFolder, name);
+            if (Directory.Exists(folder) && TryLoad(folder, warn) is { } job && job.InstanceId == id) return job;
+        }
+        return List().FirstOrDefault(job => job.InstanceId == id);
+    }
+
+    public static JobStatistics StatisticsOf(JobRecord record) => new()
+    {
+        ChunksDone = record.Progress.ChunksDone,
+        Requests = record.Progress.Requests,
+        Retries = record.Progress.Retries,
+        Failovers = record.Progress.Failovers,
+        Stalls = record.Progress.Stalls,
+        PromptTokens = record.Progress.PromptTokens,
+        CompletionTokens = record.Progress.CompletionTokens,
+        Cost = record.Progress.Cost,
+        OutLength = record.Progress.OutLength,
+        LastError = record.Meta.Error,
+        LastErrorCode = record.Meta.ErrorCode,
+    };
+
+    private static bool TryGetId(JobRecord record, string folder, out Guid id) =>
+        Guid.TryParse(record.Id, out id) || Guid.TryParse(Path.GetFileName(folder), out id);
+
+    private static DateTimeOffset CreatedAt(StoredJob job) =>
+        Timestamps.ParseOrNull(job.Record.CreatedAt) ?? DateTimeOffset.MinValue;
+}

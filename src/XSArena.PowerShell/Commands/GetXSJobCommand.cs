@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using XSArena.Core.Jobs;
+using XSArena.PowerShell.Jobs;
+
+namespace XSArena.PowerShell.Commands;
+
+/// <summary>Lists jobs from disk (earlier sessions, other processes and the original tool's jobs too).</summary>
+[Cmdlet(VerbsCommon.Get, "XSJob", DefaultParameterSetName = InstanceIdSet)]
+[OutputType(typeof(XSJob))]
+public sealed class GetXSJobCommand : XSJobCmdletBase
+{
+    /// <summary>Job names; wildcards allowed.</summary>
+    [Parameter, SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.JobNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>Only jobs in these states.</summary>
+    [Parameter, ValidateSet("PENDING", "RUNNING", "PAUSED", "DONE", "FAILED", "CANCELLED", IgnoreCase = true)]
+    public string[]? State { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var jobs = InstanceId is null && InputObject is null
+            ? JobRegistry.InRoot(CurrentStore, WriteWarning)
+            : ResolveJobs();
+        foreach (var job in jobs.Where(Matches)) WriteObject(job);
+    }
+
+    private bool Matches(XSJob job)
+    {
+        if (State is not null && !State.Any(s => string.Equals(s, job.XSState, StringComparison.OrdinalIgnoreCase))) return false;
+        if (Name is null) return true;
+        return Name.Any(pattern => new WildcardPattern(pattern, WildcardOptions.IgnoreCase).IsMatch(job.Name));
+    }
+}

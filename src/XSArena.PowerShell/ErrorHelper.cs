@@ -1,0 +1,27 @@
+using System.Management.Automation;
+
+namespace XSArena.PowerShell;
+
+/// <summary>The error records the module writes, with stable error ids scripts can catch.</summary>
+internal static class ErrorHelper
+{
+    public static ErrorRecord JobNotFound(Guid id) => new(
+        new ItemNotFoundException($"No XSArena job with id {id} was found in the project roots this session knows."),
+        "JobNotFound", ErrorCategory.ObjectNotFound, id);
+
+    public static ErrorRecord NotAnXSArenaJob(Job job) => new(
+        new ArgumentException($"Job {job.Id} ('{job.Name}', {job.PSJobTypeName}) is not an XSArena job."),
+        "NotAnXSArenaJob", ErrorCategory.InvalidArgument, job);
+
+    public static ErrorRecord JobFailed(XSJob job) => new(
+        new InvalidOperationException(
+            $"Job '{job.Name}' ended {job.XSState}: {job.LastError ?? "no reason recorded"}" +
+            (job.ErrorCode is null ? "." : $" ({job.ErrorCode}).")),
+        "XSJobFailed", ErrorCategory.OperationStopped, job);
+
+    public static ErrorRecord InvalidArgument(Exception ex, string id, object? target) =>
+        new(ex, id, ErrorCategory.InvalidArgument, target);
+
+    public static ErrorRecord StoreError(Exception ex, object? target) =>
+        new(ex, "JobStoreError", ErrorCategory.WriteError, target);
+}

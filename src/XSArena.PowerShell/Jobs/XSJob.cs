@@ -1,0 +1,212 @@
+using System.Management.Automation;
+using XSArena.Core.Jobs;
+using JobState = XSArena.Core.Jobs.JobState;
+using JobState2 = System.Management.Automation.JobState;
+using XSArena.Core.Runner;
+using XSArena.Core.Store;
+
+namespace XSArena;
+
+/// <summary>A book job as a PowerShell job. There is one object per job per process, held by
+/// <see cref="PowerShell.Jobs.JobRegistry"/>; it is the same instance Get-Job, Get-XSJob and Start-XSBook return.
+/// A job run by this process is "owned" (its runner lives here); any other job is observed from disk.</summary>
+public sealed class XSJob : Job2
+{
+    public const string TypeName = "XSArenaJob";
+
+    private readonly object _gate = new();
+    private StoredJob _snapshot;
+    private JobStatistics _statistics;
+    private CancellationTokenSource? _cancellation;
+    private Task? _runTask;
+
+    internal XSJob(StoredJob snapshot)
+        : base(CommandText(snapshot), snapshot.Record.Name, snapshot.InstanceId)
+    {
+        PSJobTypeName = TypeName;
+        _snapshot = snapshot;
+        _statistics = snapshot.Statistics;
+        ApplyDiskState(snapshot.State);
+    }
+
+    #region Properties shown to users
+
+    /// <summary>The job's persistent id (same as InstanceId).</summary>
+    public Guid JobId => InstanceId;
+
+    /// <summary>The seed's state name (PENDING, RUNNING, PAUSED, DONE, FAILED, CANCELLED); Types.ps1xml shows it as State.</summary>
+    public string XSState => Snapshot.Record.State.ToUpperInvariant();
+
+    public string Subject => Snapshot.Record.RunSpec.Subject;
+    public string? Backend => Snapshot.Record.Backend ?? Snapshot.Record.RunSpec.Backend;
+    public string Model => Snapshot.Record.RunSpec.Model;
+    public string OutFile => Snapshot.OutputPath;
+    public string Root => Snapshot.Root;
+    public string Folder => Snapshot.Folder;
+    public DateTime? Created => Timestamps.ParseOrNull(Snapshot.Record.CreatedAt)?.LocalDateTime;
+    public DateTime? Updated => Timestamps.ParseOrNull(Snapshot.Record.UpdatedAt)?.LocalDateTime;
+    public int ChunksDone => Statistics.ChunksDone;
+    public int ChunksTotal => Snapshot.Record.Progress.ChunksTotal > 0 ? Snapshot.Record.Progress.ChunksTotal : Snapshot.Record.Meta.Chunks ?? 0;
+    public int Requests => Statistics.Requests;
+    public int Retries => Statistics.Retries;
+    public int Failovers => Statistics.Failovers;
+    public int Stalls => Statistics.Stalls;
+    public long PromptTokens => Statistics.PromptTokens;
+    public long CompletionTokens => Statistics.CompletionTokens;
+    public decimal Cost => Statistics.Cost;
+    public string? LastError => Statistics.LastError ?? Snapshot.Record.Meta.Error;
+    public string? ErrorCode => Statistics.LastErrorCode ?? Snapshot.Record.Meta.ErrorCode;
+
+    /// <summary>True while this process runs the job.</summary>
+    public bool IsOwnedHere => _runTask is { IsCompleted: false };
+
+    #endregion
+
+    internal StoredJob Snapshot { get { lock (_gate) return _snapshot; } }
+    internal JobStatistics Statistics { get { lock (_gate) return _statistics; } }
+    internal JobState DiskState => Snapshot.State;
+
+    public override string StatusMessage => ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
+    public override string Location => Environment.MachineName;
+
+    /// <summary>Runs the job in this process: <paramref name="run"/> is started on the thread pool and its outcome
+    /// moves the job to its final state.</summary>
+    internal void StartOwned(JobWriter writer, BookRunner runner)
+    {
+        var cancellation = new CancellationTokenSource();
+        writer.EventWritten += _ => Refresh(writer.Job with { Statistics = writer.Statistics }, writer.Statistics);
+        writer.StateChanged += state =>
+        {
+            if (state == JobState.Running && JobStateInfo.State == JobState2.NotStarted) SetJobState(JobState2.Running);
+        };
+        runner.ChunkCompleted += chunk => { if (Output.IsOpen) Output.Add(PSObject.AsPSObject(chunk)); };
+        _cancellation = cancellation;
+        _runTask = Task.Run(async () =>
+        {
+            JobState final;
+            try { final = await runner.RunAsync(cancellation.Token).ConfigureAwait(false); }
+            catch (Exception ex)
+            {
+                AddError(new ErrorRecord(ex, "XSJobRunnerCrashed", ErrorCategory.NotSpecified, InstanceId));
+                final = JobState.Failed;
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+            Refresh(writer.Job, writer.Statistics);
+            Finish(final);
+        });
+    }
+
+    /// <summary>Takes a newer view of the job from disk (observed jobs) or from the runner (owned jobs).</summary>
+    internal void Refresh(StoredJob snapshot, JobStatistics statistics)
+    {
+        lock (_gate)
+        {
+            _snapshot = snapshot;
+            _statistics = statistics;
+        }
+        if (_runTask is null) ApplyDiskState(snapshot.State);
+    }
+
+    private void ApplyDiskState(JobState state)
+    {
+        var target = ToPowerShell(state);
+        var current = JobStateInfo.State;
+        if (current == target || IsFinished(current)) return;
+        if (state == JobState.Failed) AddError(FailureRecord());
+        SetJobState(target);
+    }
+
+    private void Finish(JobState final)
+    {
+        if (final == JobState.Failed) AddError(FailureRecord());
+        SetJobState(ToPowerShell(final));
+    }
+
+    private ErrorRecord FailureRecord() => new(
+        new InvalidOperationException($"Job '{Name}' failed: {LastError ?? "no reason recorded"} ({ErrorCode ?? "unknown"})."),
+        "XSJobFailed", ErrorCategory.OperationStopped, InstanceId);
+
+    private void AddError(ErrorRecord record)
+    {
+        try { if (Error.IsOpen) Error.Add(record); }
+        catch (PSInvalidOperationException) { } // the stream closed in between: the job already finished
+    }
+
+    internal static JobState2 ToPowerShell(JobState state) => state switch
+    {
+        JobState.Pending => JobState2.NotStarted,
+        JobState.Running => JobState2.Running,
+        JobState.Paused => JobState2.Suspended,
+        JobState.Done => JobState2.Completed,
+        JobState.Failed => JobState2.Failed,
+        _ => JobState2.Stopped,
+    };
+
+    internal static bool IsFinished(JobState2 state) =>
+        state is JobState2.Completed or JobState2.Failed or JobState2.Stopped;
+
+    private static string CommandText(StoredJob job) => $"Start-XSBook '{job.Record.RunSpec.Subject.Replace("'", "''")}'";
+
+    #region Job2 control
+
+    public override void StartJob() =>
+        throw new PSNotSupportedException("XSArena jobs start when they are created; use Start-XSBook.");
+
+    public override void StartJobAsync()
+    {
+        OnStartJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(
+            new PSNotSupportedException("XSArena jobs start when they are created; use Start-XSBook."), false, null));
+    }
+
+    public override void StopJob() => StopJob(force: false, reason: null);
+
+    public override void StopJob(bool force, string? reason)
+    {
+        if (IsFinished(JobStateInfo.State)) return;
+        if (_runTask is null)
+        {
+            throw new PSInvalidOperationException(
+                $"Job '{Name}' is run by another process; stopping it from here is not supported yet.");
+        }
+        _cancellation?.Cancel();
+        _runTask.Wait();
+    }
+
+    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
+
+    public override void StopJobAsync(bool force, string? reason)
+    {
+        // Stop-Job and Remove-Job -Force block until this event fires: raise it exactly once, whatever happens.
+        Task.Run(() =>
+        {
+            Exception? error = null;
+            try { StopJob(force, reason); }
+            catch (Exception ex) { error = ex; }
+            OnStopJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(error, false, null));
+        });
+    }
+
+    public override void SuspendJob() => throw NotYet("Suspend");
+    public override void SuspendJob(bool force, string? reason) => throw NotYet("Suspend");
+    public override void SuspendJobAsync() => OnSuspendJobCompleted(new(NotYet("Suspend"), false, null));
+    public override void SuspendJobAsync(bool force, string? reason) => OnSuspendJobCompleted(new(NotYet("Suspend"), false, null));
+    public override void ResumeJob() => throw NotYet("Resume");
+    public override void ResumeJobAsync() => OnResumeJobCompleted(new(NotYet("Resume"), false, null));
+    public override void UnblockJob() => throw new PSNotSupportedException("XSArena jobs never block.");
+    public override void UnblockJobAsync() => OnUnblockJobCompleted(new(new PSNotSupportedException("XSArena jobs never block."), false, null));
+
+    private static PSNotSupportedException NotYet(string verb) =>
+        new($"{verb} of XSArena jobs is not available in this version of the module.");
+
+    #endregion
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _cancellation?.Dispose();
+        base.Dispose(disposing);
+    }
+}

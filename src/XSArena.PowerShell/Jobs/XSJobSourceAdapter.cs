@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using JobState2 = System.Management.Automation.JobState;
+
+namespace XSArena.PowerShell.Jobs;
+
+/// <summary>Makes XSArena jobs visible to Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job. PowerShell creates
+/// one adapter per runspace when the module is imported; all of them share <see cref="JobRegistry"/>.</summary>
+public sealed class XSJobSourceAdapter : JobSourceAdapter
+{
+    public XSJobSourceAdapter() => Name = nameof(XSJobSourceAdapter);
+
+    public override Job2 NewJob(JobInvocationInfo specification) =>
+        throw new PSNotSupportedException("Create XSArena jobs with Start-XSBook.");
+
+    public override IList<Job2> GetJobs() => [.. JobRegistry.All()];
+
+    public override IList<Job2> GetJobsByName(string name, bool recurse)
+    {
+        var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+        return [.. JobRegistry.All().Where(job => pattern.IsMatch(job.Name))];
+    }
+
+    public override IList<Job2> GetJobsByCommand(string command, bool recurse)
+    {
+        var pattern = new WildcardPattern(command, WildcardOptions.IgnoreCase);
+        return [.. JobRegistry.All().Where(job => pattern.IsMatch(job.Command))];
+    }
+
+    public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse) => JobRegistry.Find(instanceId);
+
+    public override Job2? GetJobBySessionId(int id, bool recurse) => JobRegistry.All().FirstOrDefault(job => job.Id == id);
+
+    public override IList<Job2> GetJobsByState(JobState2 state, bool recurse) =>
+        [.. JobRegistry.All().Where(job => job.JobStateInfo.State == state)];
+
+    /// <summary>No filters are defined for XSArena jobs; an empty list (never an exception) keeps Get-Job -Filter quiet.</summary>
+    public override IList<Job2> GetJobsByFilter(Dictionary<string, object> filter, bool recurse) => [];
+
+    /// <summary>Remove-Job: stops the job if this process runs it, then deletes its folder (never the book).</summary>
+    public override void RemoveJob(Job2 job)
+    {
+        if (job is not XSJob xsJob) return;
+        if (!XSJob.IsFinished(xsJob.JobStateInfo.State)) xsJob.StopJob();
+        JobRemoval.DeleteJobFolder(xsJob);
+        JobRegistry.Remove(xsJob);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using XSArena.Core.Jobs;
+
+namespace XSArena.Core.Tests.Jobs;
+
+public sealed class JobStatisticsTests
+{
+    private static JobEvent E(string type, JsonObject? fields = null) => new(DateTimeOffset.UtcNow, type, "j", fields ?? []);
+
+    [Fact]
+    public void Fold_counts_every_statistic()
+    {
+        var stats = JobStatistics.Fold([
+            E("request", new JsonObject { ["prompt_tokens"] = 100, ["completion_tokens"] = 50, ["cost"] = 0.25m }),
+            E("request", new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["cost"] = 0.5m }),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 1, ["out_len"] = 1200 }),
+            E("retry"), E("retry"), E("failover"), E("watchdog_timeout"),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 2, ["out_len"] = 2500 }),
+            E("job_failed", new JsonObject { ["error_code"] = "auth", ["user_message"] = "Key rejected" }),
+        ]);
+        Assert.Equal(2, stats.ChunksDone);
+        Assert.Equal(2, stats.Requests);
+        Assert.Equal(2, stats.Retries);
+        Assert.Equal(1, stats.Failovers);
+        Assert.Equal(1, stats.Stalls);
+        Assert.Equal(110, stats.PromptTokens);
+        Assert.Equal(55, stats.CompletionTokens);
+        Assert.Equal(0.75m, stats.Cost);
+        Assert.Equal(2500, stats.OutLength);
+        Assert.Equal("auth", stats.LastErrorCode);
+        Assert.Equal("Key rejected", stats.LastError);
+    }
+
+    [Fact]
+    public void A_chunk_redone_after_a_restart_is_not_counted_twice()
+    {
+        var stats = JobStatistics.Fold([
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 1 }),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 2 }),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 1 }),
+        ]);
+        Assert.Equal(2, stats.ChunksDone);
+    }
+
+    [Fact]
+    public void Unknown_and_malformed_events_change_nothing()
+    {
+        var stats = JobStatistics.Fold([E("density_metrics"), E("chunk_done", new JsonObject { ["chunk_idx"] = "three" })]);
+        Assert.Equal(JobStatistics.Empty, stats);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using XSArena.Core.Jobs;
+using XSArena.Core.Store;
+
+namespace XSArena.Core.Tests.Store;
+
+public sealed class JobStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Job_file_round_trip_keeps_unknown_keys_everywhere()
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
+        File.WriteAllText(Path.Combine(folder, "job.json"), """
+            {"id": "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b", "name": "n", "state": "RUNNING", "future": {"a": [1, 2]},
+             "run_spec": {"subject": "s", "brand_new_field": "x"},
+             "meta": {"other_tool": true}, "progress": {"their_counter": 7}}
+            """);
+        var record = JobFile.Read(folder);
+        record.State = "DONE";
+        JobFile.Write(folder, record);
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "job.json")))!.AsObject();
+        Assert.Equal("DONE", (string?)json["state"]);
+        Assert.Equal(2, json["future"]!["a"]!.AsArray().Count);
+        Assert.Equal("x", (string?)json["run_spec"]!["brand_new_field"]);
+        Assert.True((bool)json["meta"]!["other_tool"]!);
+        Assert.Equal(7, (int)json["progress"]!["their_counter"]!);
+    }
+
+    [Fact]
+    public void Write_is_atomic_and_leaves_no_temp_files()
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
+        var record = new JobRecord { Id = Guid.NewGuid().ToString(), Name = "x", Schema = 1 };
+        for (var i = 0; i < 5; i++) { record.Retries = i; JobFile.Write(folder, record); }
+        Assert.Equal(["job.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        Assert.Equal(4, JobFile.Read(folder).Retries);
+    }
+
+    [Fact]
+    public void Stray_temp_files_are_cleaned_up()
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
+        File.WriteAllText(Path.Combine(folder, "job.json.0123456789abcdef.tmp"), "{half");
+        JobFile.CleanStrayTempFiles(folder);
+        Assert.Empty(Directory.GetFiles(folder));
+    }
+
+    [Fact]
+    public void Corrupt_job_is_reported_by_name_and_the_others_still_list()
+    {
+        var store = new JobStore(_dir.Path);
+        var good = store.CreateFolder(Guid.NewGuid());
+        JobFile.Write(good, new JobRecord { Id = Path.GetFileName(good), Name = "good", Schema = 1 });
+        var bad = store.CreateFolder(Guid.NewGuid());
+        File.WriteAllText(Path.Combine(bad, "job.json"), "{\"id\": \"x\", \"name\": ");
+
+        var warnings = new List<string>();
+        var jobs = store.List(warnings.Add);
+
+        Assert.Equal(["good"], jobs.Select(j => j.Record.Name));
+        var warning = Assert.Single(warnings);
+        Assert.Contains(Path.Combine(bad, "job.json"), warning);
+    }
+
+    [Fact]
+    public void Job_with_a_non_guid_id_and_folder_is_skipped_with_a_warning()
+    {
+        var store = new JobStore(_dir.Path);
+        var folder = Directory.CreateDirectory(Path.Combine(store.JobsFolder, "not-a-guid")).FullName;
+        JobFile.Write(folder, new JobRecord { Id = "../../etc", Name = "hostile" });
+        var warnings = new List<string>();
+        Assert.Empty(store.List(warnings.Add));
+        Assert.Contains("not a GUID", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void Find_locates_a_job_by_id_in_either_folder_form()
+    {
+        var store = new JobStore(_dir.Path);
+        var id = Guid.NewGuid();
+        var folder = Directory.CreateDirectory(Path.Combine(store.JobsFolder, id.ToString("N"))).FullName;
+        JobFile.Write(folder, new JobRecord { Id = id.ToString("N"), Name = "clone" });
+        Assert.Equal(folder, store.Find(id)!.Folder);
+        Assert.Null(store.Find(Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void Root_is_the_nearest_ancestor_with_an_xsarena_folder()
+    {
+        Directory.CreateDirectory(_dir.Combine(".xsarena"));
+        var deep = Directory.CreateDirectory(_dir.Combine("a", "b")).FullName;
+        Assert.Equal(_dir.Path, ProjectRoot.Resolve(null, deep));
+        Assert.Equal(deep, ProjectRoot.Resolve(deep, _dir.Path));
+    }
+
+    [Fact]
+    public void Root_without_any_xsarena_folder_is_the_location_itself()
+    {
+        var deep = Directory.CreateDirectory(_dir.Combine("x", "y")).FullName;
+        Assert.Equal(deep, ProjectRoot.Resolve("  ", deep));
+    }
+
+    [Theory]
+    [InlineData("2025-10-21T00:14:25.123456", false)]
+    [InlineData("2025-10-21T00:14:25", false)]
+    [InlineData("2025-10-21T00:14:25Z", true)]
+    [InlineData("2025-10-21T00:14:25.5+02:00", true)]
+    public void Timestamps_without_offset_are_local_time(string text, bool hasOffset)
+    {
+        Assert.True(Timestamps.TryParse(text, out var value));
+        var expectedOffset = hasOffset ? value.Offset : TimeZoneInfo.Local.GetUtcOffset(value.DateTime);
+        Assert.Equal(expectedOffset, value.Offset);
+        Assert.Equal(2025, value.Year);
+    }
+
+    [Fact]
+    public void Timestamps_are_written_in_utc_with_z()
+    {
+        var text = Timestamps.Format(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)));
+        Assert.Equal("2026-03-04T03:06:07.000000Z", text);
+    }
+}
