@@ -62,7 +62,7 @@ public static class SystemPrompt
         {
             var known = OverlayNames.FirstOrDefault(o => string.Equals(o, name?.Trim(), StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException(
-                    $"Unknown overlay '{name}'. Known overlays: {string.Join(", ", OverlayNames)}.", nameof(requested));
+                    $"Unknown overlay '{name}'. Known overlays: {string.Join(", ", OverlayNames)}.", "input");
             if (!result.Contains(known))
             {
                 result.Add(known);
