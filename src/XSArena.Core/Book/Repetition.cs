@@ -25,23 +25,24 @@ public static class Repetition
     /// end): comparing a long extension with a short tail would let the size difference alone keep the score low.</remarks>
     public static bool IsRepeat(string candidate, string recentText, double threshold = DefaultThreshold)
     {
-        ArgumentNullException.ThrowIfNull(candidate);
-        ArgumentNullException.ThrowIfNull(recentText);
         if (double.IsNaN(threshold) || threshold < 0 || threshold > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "Threshold must be between 0 and 1.");
         }
 
+        return RepeatScore(candidate, recentText) > threshold;
+    }
+
+    /// <summary>The score <see cref="IsRepeat"/> compares with its threshold: the Jaccard similarity of the candidate's
+    /// beginning and the recent text's end, cut to the same length (0 when either is empty).</summary>
+    public static double RepeatScore(string candidate, string recentText)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(recentText);
         var head = Normalize(candidate);
         var tail = Normalize(recentText);
         var length = Math.Min(head.Length, tail.Length);
-        if (length == 0)
-        {
-            return false;
-        }
-
-        var score = Jaccard(Grams(head[..length]), Grams(tail[^length..]));
-        return score > threshold;
+        return length == 0 ? 0 : Jaccard(Grams(head[..length]), Grams(tail[^length..]));
     }
 
     internal static string Normalize(string text)

@@ -140,16 +140,15 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     private async Task<string> ExtendAsync(
         string systemText, string model, int chunk, int total, string text, int minChars, int passes, CancellationToken cancellationToken)
     {
-        var lowGrowth = 0;
+        var lowGrowth = new LowGrowthGuard(0);
         for (var pass = 1; pass <= passes && text.Length < minChars; pass++)
         {
-            var anchor = Anchor.FromTail(text);
+            var anchor = Anchor.FromTail(text, Anchor.ExtensionAnchorChars);
             var user = UserPrompts.Extension(chunk, total, pass, anchor);
             var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
             var extension = NextMarker.Strip(result.Text).Body;
 
-            var recent = text.Length > 600 ? text[^600..] : text;
-            var similarity = Repetition.Similarity(extension, recent);
+            var similarity = Repetition.RepeatScore(extension, text);
             if (similarity > settings.RepetitionThreshold)
             {
                 writer.Log(EventTypes.RepetitionGuard, new JsonObject
@@ -172,8 +171,8 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
                 ["chars_after"] = text.Length,
             });
 
-            lowGrowth = Growth.IsLow(text.Length - before, extension.Length) ? lowGrowth + 1 : 0;
-            if (lowGrowth >= 2)
+            lowGrowth = lowGrowth.Observe(before, text.Length, extension.Trim().Length);
+            if (lowGrowth.ShouldStop)
             {
                 writer.Log(EventTypes.LowGrowth, new JsonObject { ["chunk_idx"] = chunk, ["pass"] = pass, ["current_length"] = text.Length });
                 break;

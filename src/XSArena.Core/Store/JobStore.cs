@@ -1,4 +1,5 @@
 using XSArena.Core.Jobs;
+using XSArena.Core.Runner;
 
 namespace XSArena.Core.Store;
 
