@@ -629,6 +629,11 @@ function Write-Command([System.Xml.XmlWriter] $Writer, $Doc) {
         $Writer.WriteElementString('dev', 'code', $NsDev, $e.Code)
         $Writer.WriteStartElement('dev', 'remarks', $NsDev)
         Write-Para $Writer $e.Remarks
+        if ($e.Remarks.Count -gt 0) {
+            # An empty last paragraph makes Get-Help leave a blank line before the next example.
+            $Writer.WriteStartElement('maml', 'para', $NsMaml)
+            $Writer.WriteEndElement()
+        }
         $Writer.WriteEndElement()
         $Writer.WriteEndElement()
     }
