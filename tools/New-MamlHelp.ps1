@@ -76,7 +76,9 @@ function Get-NormalizedKey([string] $Text) {
 }
 
 function Get-DisplayPath([string] $Path) {
+    # Relative to the current folder when the file is below it (docs/help/X.md), else the full path.
     $relative = [System.IO.Path]::GetRelativePath((Get-Location).ProviderPath, $Path)
+    if ($relative.StartsWith('..') -or [System.IO.Path]::IsPathRooted($relative)) { $relative = $Path }
     return $relative -replace '\\', '/'
 }
 
@@ -344,6 +346,7 @@ function Read-HelpSource {
                                 Line    = $block.Line
                                 Code    = $null
                                 Remarks = [System.Collections.Generic.List[string]]::new()
+                                TextBeforeCode = $null
                             }
                             $doc.Examples.Add($item)
                         }
@@ -422,8 +425,8 @@ function Read-HelpSource {
                     $item.Remarks.Add($block.Text)   # further blocks (sample output) go into the remarks verbatim
                 }
                 else {
-                    if ($null -eq $item.Code) {
-                        $Errors.Add("${where}: example '$($item.Title)' must start with its code block; put remarks after it")
+                    if ($null -eq $item.Code -and $null -eq $item.TextBeforeCode) {
+                        $item.TextBeforeCode = $block.Line
                     }
                     $text = if ($block.Kind -eq 'item') { '- ' + $block.Text } else { $block.Text }
                     $item.Remarks.Add($text)
@@ -465,6 +468,9 @@ function Read-HelpSource {
     foreach ($e in $doc.Examples) {
         if ($null -eq $e.Code) {
             $Errors.Add("${display}:$($e.Line): example '$($e.Title)' has no code block")
+        }
+        elseif ($null -ne $e.TextBeforeCode) {
+            $Errors.Add("${display}:$($e.TextBeforeCode): example '$($e.Title)' must start with its code block; put remarks after it")
         }
     }
     return $doc
