@@ -54,6 +54,12 @@ public sealed class BackendException(BackendErrorCode code, string message, int?
     public BackendErrorCode Code { get; } = code;
     public int? StatusCode { get; } = statusCode;
 
+    /// <summary>How long the server asked us to wait (Retry-After), when it said so.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Text received before the failure (a stall or mid-stream error keeps what arrived).</summary>
+    public string? PartialText { get; init; }
+
     /// <summary>snake_case code written into events and job.json (e.g. rate_limited).</summary>
     public string CodeName => ErrorCodes.ToSnakeCase(Code);
 }

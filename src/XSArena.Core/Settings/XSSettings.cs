@@ -7,7 +7,11 @@ public sealed record BackendProfile(
     string Kind,
     string BaseUrl,
     string? ApiKeyVariable,
-    string? Model);
+    string? Model)
+{
+    /// <summary>Sent as max_tokens when set; null leaves the length to the server.</summary>
+    public int? MaxTokens { get; init; }
+}
 
 /// <summary>Per-request time limits. Zero or negative means no limit.</summary>
 public sealed record RequestTimeouts(TimeSpan FirstByte, TimeSpan Idle, TimeSpan Total)
