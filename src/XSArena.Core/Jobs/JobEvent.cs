@@ -10,21 +10,27 @@ public sealed record JobEvent(DateTimeOffset Timestamp, string Type, string JobI
 
     public int? ChunkIndex => GetInt("chunk_idx");
 
-    public int? GetInt(string name) =>
-        Fields[name] is JsonValue value && value.TryGetValue<long>(out var number) ? (int)number
-        : Fields[name] is JsonValue d && d.TryGetValue<double>(out var real) ? (int)real
-        : null;
+    public int? GetInt(string name) => TryNumber(Fields[name], out var number) ? (int)number : null;
 
-    public long? GetLong(string name) =>
-        Fields[name] is JsonValue value && value.TryGetValue<long>(out var number) ? number
-        : Fields[name] is JsonValue d && d.TryGetValue<double>(out var real) ? (long)real
-        : null;
+    public long? GetLong(string name) => TryNumber(Fields[name], out var number) ? (long)number : null;
 
-    public decimal? GetDecimal(string name) =>
-        Fields[name] is JsonValue value && value.TryGetValue<decimal>(out var number) ? number : null;
+    public decimal? GetDecimal(string name) => TryNumber(Fields[name], out var number) ? number : null;
 
     public string? GetString(string name) =>
         Fields[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>Reads a number whether the node was parsed from a line (backed by JSON text) or built in memory
+    /// (backed by an int, long, double or decimal, which only convert to their own type).</summary>
+    private static bool TryNumber(JsonNode? node, out decimal number)
+    {
+        number = 0;
+        if (node is not JsonValue value || value.GetValueKind() != System.Text.Json.JsonValueKind.Number) return false;
+        if (value.TryGetValue(out decimal d)) { number = d; return true; }
+        if (value.TryGetValue(out long l)) { number = l; return true; }
+        if (value.TryGetValue(out int i)) { number = i; return true; }
+        if (value.TryGetValue(out double r) && double.IsFinite(r)) { number = (decimal)r; return true; }
+        return false;
+    }
 }
 
 /// <summary>Event type names (upstream's where they exist, reference §1.5).</summary>

@@ -48,4 +48,22 @@ public sealed class JobStatisticsTests
         var stats = JobStatistics.Fold([E("density_metrics"), E("chunk_done", new JsonObject { ["chunk_idx"] = "three" })]);
         Assert.Equal(JobStatistics.Empty, stats);
     }
+
+    [Fact]
+    public void Fold_gives_the_same_counts_for_events_built_in_memory_and_read_from_lines()
+    {
+        JobEvent[] built =
+        [
+            E("request", new JsonObject { ["prompt_tokens"] = 7, ["completion_tokens"] = 3L, ["cost"] = 0.5 }),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 4, ["out_len"] = 99L }),
+        ];
+        var parsed = built.Select((e, i) => XSArena.Core.Store.EventSerializer.TryParse(XSArena.Core.Store.EventSerializer.ToLine(e), i + 1)!);
+        var fromMemory = JobStatistics.Fold(built);
+        Assert.Equal(4, fromMemory.ChunksDone);
+        Assert.Equal(7, fromMemory.PromptTokens);
+        Assert.Equal(3, fromMemory.CompletionTokens);
+        Assert.Equal(0.5m, fromMemory.Cost);
+        Assert.Equal(99, fromMemory.OutLength);
+        Assert.Equal(fromMemory, JobStatistics.Fold(parsed));
+    }
 }

@@ -1,0 +1,158 @@
+using System.Management.Automation;
+using XSArena.FakeLlm;
+
+namespace XSArena.PowerShell.Tests;
+
+public sealed class CmdletTests : IDisposable
+{
+    private readonly ModuleHost _host = new();
+
+    public void Dispose() => _host.Dispose();
+
+    private PSObject StartOfflineBook(string subject = "Linear Algebra", int chunks = 3) =>
+        _host.Invoke("Start-XSBook $args[0] -Backend offline -Chunks $args[1] -Wait", subject, chunks).Single();
+
+    [Fact]
+    public void Start_XSBook_Wait_returns_the_finished_job_that_Get_Job_also_returns()
+    {
+        var job = StartOfflineBook();
+        Assert.IsType<XSJob>(job.BaseObject);
+        Assert.Equal("DONE", _host.Invoke("$args[0].State", job).Single().BaseObject);
+        Assert.Equal(JobState.Completed, ((XSJob)job.BaseObject).JobStateInfo.State);
+
+        var fromGetJob = _host.Invoke("Get-Job -InstanceId $args[0]", ((XSJob)job.BaseObject).InstanceId).Single();
+        Assert.Same(job.BaseObject, fromGetJob.BaseObject);
+        var fromGetXSJob = _host.Invoke("Get-XSJob | Where-Object State -eq DONE").Single();
+        Assert.Same(job.BaseObject, fromGetXSJob.BaseObject);
+        Assert.Equal("XSArenaJob", ((XSJob)job.BaseObject).PSJobTypeName);
+    }
+
+    [Fact]
+    public void Wait_Job_and_Receive_Job_yield_one_chunk_record_per_chunk()
+    {
+        var records = _host.Invoke("Start-XSBook 'Receiving' -Backend offline -Chunks 4 | Wait-Job -Timeout 60 | Receive-Job");
+        Assert.Equal([1, 2, 3, 4], records.Select(r => (int)r.Properties["ChunkIndex"].Value));
+    }
+
+    [Fact]
+    public void Jobs_bind_from_guid_strings_csv_rows_positional_ids_and_job_objects()
+    {
+        var id = ((XSJob)StartOfflineBook(chunks: 1).BaseObject).InstanceId;
+        Assert.Single(_host.Invoke("$args[0].ToString() | Get-XSJob", id));
+        Assert.Single(_host.Invoke("[pscustomobject]@{ Id = $args[0].ToString() } | Get-XSJob", id));
+        Assert.Single(_host.Invoke("\"Id,Name`n$($args[0]),x\" | ConvertFrom-Csv | Get-XSJob", id));
+        Assert.Single(_host.Invoke("Get-XSJob $args[0]", id));
+        Assert.Single(_host.Invoke("Get-Job -InstanceId $args[0] | Get-XSJob", id));
+        Assert.Single(_host.Invoke("Get-XSJob -JobId $args[0]", id));
+    }
+
+    [Fact]
+    public void Unknown_ids_and_foreign_jobs_give_clear_non_terminating_errors()
+    {
+        var unknown = Guid.NewGuid();
+        _host.Invoke(out var errors, "Get-XSJob $args[0]", unknown);
+        Assert.Equal("JobNotFound,XSArena.PowerShell.Commands.GetXSJobCommand", Assert.Single(errors).FullyQualifiedErrorId);
+
+        _host.Invoke(out errors, "Get-XSJob -InputObject $args[0]", new ForeignJob());
+        Assert.StartsWith("NotAnXSArenaJob", Assert.Single(errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Hostile_ids_are_refused_before_any_file_access()
+    {
+        var error = _host.InvokeExpectingTerminatingError("Get-XSJob -InstanceId '..'");
+        Assert.Contains("InstanceId", error.Exception.Message);
+    }
+
+    [Fact]
+    public void A_bad_backend_is_a_terminating_error_and_leaves_no_job()
+    {
+        var error = _host.InvokeExpectingTerminatingError("Start-XSBook 'x' -Backend nonsense");
+        Assert.StartsWith("InvalidBookRequest", error.FullyQualifiedErrorId);
+        Assert.Contains("offline", error.Exception.Message);
+        Assert.Empty(_host.Invoke("Get-XSJob"));
+    }
+
+    [Fact]
+    public void Hostile_subjects_write_the_book_under_books()
+    {
+        var job = (XSJob)StartOfflineBook("../../etc/passwd", chunks: 1).BaseObject;
+        Assert.Equal(Path.Combine(_host.Root, "books"), Path.GetDirectoryName(job.OutFile));
+        Assert.True(File.Exists(job.OutFile));
+    }
+
+    [Fact]
+    public void Get_XSJobEvent_filters_by_type_and_keeps_the_last()
+    {
+        var id = ((XSJob)StartOfflineBook(chunks: 4).BaseObject).InstanceId;
+        var events = _host.Invoke("Get-XSJobEvent $args[0] -Type chunk_* -Last 2", id);
+        Assert.Equal([3, 4], events.Select(e => (int)e.Properties["ChunkIndex"].Value!));
+        Assert.All(events, e => Assert.Equal(id, e.Properties["JobId"].Value));
+    }
+
+    [Fact]
+    public void Watch_XSJob_on_a_finished_job_shows_recent_events_and_ends()
+    {
+        var id = ((XSJob)StartOfflineBook(chunks: 2).BaseObject).InstanceId;
+        var events = _host.Invoke("Watch-XSJob $args[0] -Last 3", id);
+        Assert.Equal(["job_completed", "job_ended"], events.TakeLast(2).Select(e => (string)e.Properties["Type"].Value));
+        Assert.Equal(3, events.Count);
+    }
+
+    [Fact]
+    public async Task Stop_Job_cancels_a_running_book_promptly_through_the_backend()
+    {
+        await using var server = new FakeLlmServer(FakeScript.Always(new FakeReply { Events = 400, EventDelayMs = 50 }));
+        await server.StartAsync();
+        var job = (XSJob)_host.Invoke("Start-XSBook 'Slow' -Backend openai -BaseUri $args[0]", server.BaseUrl).Single().BaseObject;
+        await server.WaitForStatsAsync(s => s.Active == 1, TimeSpan.FromSeconds(30));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        _host.Invoke("Stop-Job -InstanceId $args[0]", job.InstanceId);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"Stop-Job took {watch.Elapsed}");
+
+        Assert.Equal("CANCELLED", job.XSState);
+        Assert.Equal(JobState.Stopped, job.JobStateInfo.State);
+        var stats = await server.WaitForStatsAsync(s => s.Aborted == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, stats.Aborted);
+    }
+
+    [Fact]
+    public void Remove_Job_deletes_the_job_folder_but_keeps_the_book()
+    {
+        var job = (XSJob)StartOfflineBook(chunks: 1).BaseObject;
+        _host.Invoke("Remove-Job -InstanceId $args[0]", job.InstanceId);
+        Assert.False(Directory.Exists(job.Folder));
+        Assert.True(File.Exists(job.OutFile));
+        Assert.Empty(_host.Invoke("Get-XSJob"));
+    }
+
+    [Fact]
+    public void A_failed_job_with_Wait_writes_XSJobFailed_and_still_returns_the_job()
+    {
+        var result = _host.Invoke(out var errors, "Start-XSBook 'Nowhere' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait");
+        var job = (XSJob)Assert.Single(result).BaseObject;
+        Assert.Equal("FAILED", job.XSState);
+        Assert.StartsWith("XSJobFailed", Assert.Single(errors).FullyQualifiedErrorId);
+        Assert.Equal("network", job.ErrorCode);
+    }
+
+    [Fact]
+    public void A_second_session_lists_jobs_from_disk_with_their_counters()
+    {
+        var job = (XSJob)StartOfflineBook(chunks: 2).BaseObject;
+        var store = new XSArena.Core.Store.JobStore(_host.Root);
+        var fromDisk = store.Find(job.InstanceId)!;
+        Assert.Equal(2, fromDisk.Statistics.ChunksDone);
+        Assert.Equal("DONE", fromDisk.Record.State);
+    }
+
+    /// <summary>A job of another kind, to check that XS cmdlets refuse it politely.</summary>
+    private sealed class ForeignJob() : Job("foreign", "foreign")
+    {
+        public override string StatusMessage => "";
+        public override bool HasMoreData => false;
+        public override string Location => "here";
+        public override void StopJob() { }
+    }
+}
