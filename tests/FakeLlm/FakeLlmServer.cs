@@ -170,6 +170,12 @@ public sealed class FakeLlmServer : IAsyncDisposable
         }
         finally
         {
+            // Graceful close: send FIN and let the client close its side, so it never sees a reset before it
+            // has read the whole response.
+            try { client.Client.Shutdown(SocketShutdown.Send); }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { }
+            if (!_stopping.IsCancellationRequested)
+                await Task.WhenAny(watcher, Task.Delay(2000)).ConfigureAwait(false);
             client.Client.Close();
             await watcher.ConfigureAwait(false);
         }

@@ -14,6 +14,11 @@ internal static class RehearsalProse
         "early", "careful", "central", "hidden", "practical", "simple", "durable", "subtle", "common", "rare",
         "steady", "layered", "formal", "informal", "useful", "modest", "broad", "narrow", "classic", "recent",
         "visible", "quiet", "strong", "gentle", "honest", "precise", "rough", "open", "patient", "familiar",
+        "abstract", "concrete", "fragile", "robust", "tangled", "orderly", "vivid", "muted", "brisk", "sluggish",
+        "shallow", "profound", "awkward", "elegant", "clumsy", "nimble", "crooked", "straight", "partial", "complete",
+        "regional", "global", "ancient", "modern", "seasonal", "nightly", "humble", "grand", "minor", "major",
+        "tidy", "messy", "curious", "skeptical", "eager", "reluctant", "frugal", "lavish", "dusty", "polished",
+        "bitter", "sweet", "hollow", "solid", "warm", "chilly", "balanced", "lopsided",
     ];
 
     private static readonly string[] Nouns =
@@ -22,21 +27,32 @@ internal static class RehearsalProse
         "argument", "exercise", "mistake", "signal", "boundary", "model", "sequence", "choice", "trade-off", "rule",
         "reader", "teacher", "draft", "structure", "record", "limit", "source", "step", "story", "practice",
         "experiment", "result", "claim", "term", "picture", "review", "routine", "constraint", "idea", "case",
+        "ledger", "compass", "lantern", "bridge", "harvest", "journey", "workshop", "notebook", "garden", "harbor",
+        "ladder", "window", "mirror", "orchard", "kitchen", "archive", "margin", "threshold", "signature", "rhythm",
+        "fountain", "corridor", "hinge", "lever", "pulley", "circuit", "vessel", "furnace", "texture", "grammar",
+        "dialect", "census", "budget", "forecast", "treaty", "verdict", "rehearsal", "inventory", "catalogue", "sketch",
+        "blueprint", "riddle", "anecdote", "parable", "caveat", "footnote", "summary", "glossary", "appendix",
     ];
 
     private static readonly string[] Verbs =
     [
         "shapes", "explains", "connects", "tests", "frames", "supports", "reveals", "limits", "extends", "clarifies",
         "prepares", "anchors", "balances", "questions", "sharpens", "guides", "follows", "echoes", "grounds", "opens",
-        "organizes", "challenges", "softens", "replaces", "predicts",
+        "organizes", "challenges", "softens", "replaces", "predicts", "borrows", "measures", "gathers", "sorts", "trims",
+        "weighs", "invites", "delays", "hastens", "mirrors", "bends", "lifts", "carries", "tempers", "revisits",
+        "dissolves", "kindles", "outlines", "rewards", "punishes", "negotiates", "translates", "compresses", "unpacks", "polishes",
     ];
 
-    private static readonly string[] Prepositions = ["through", "within", "beside", "across", "beyond", "under", "against", "toward", "after", "before"];
+    private static readonly string[] Prepositions =
+    [
+        "through", "within", "beside", "across", "beyond", "under", "against", "toward", "after", "before", "around", "behind", "among", "despite", "inside", "alongside",
+    ];
 
     private static readonly string[] Adverbs =
     [
         "quietly", "often", "rarely", "slowly", "clearly", "usually", "gradually", "deliberately", "eventually", "plainly",
-        "briefly", "firmly",
+        "briefly", "firmly", "openly", "loosely", "sharply", "warmly", "roughly", "neatly", "boldly", "calmly",
+        "steadily", "partly", "mostly", "seldom", "suddenly",
     ];
 
     private static readonly string[] Openers =
