@@ -39,7 +39,7 @@ function Invoke-Build {
 
 function Invoke-UnitTest {
     $PSNativeCommandUseErrorActionPreference = $false
-    $lines = dotnet test XSArena.slnx -c $Configuration --nologo 2>&1 | Tee-Object -Variable lines | Out-Host
+    dotnet test XSArena.slnx -c $Configuration --nologo 2>&1 | Tee-Object -Variable lines | Out-Host
     $code = $LASTEXITCODE
     $passed = 0; $failed = 0
     foreach ($line in $lines) {
@@ -66,7 +66,7 @@ Import-Module '$pesterModule'
 exit [int](`$r.Result -ne 'Passed')
 "@
     $PSNativeCommandUseErrorActionPreference = $false
-    $lines = dotnet pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Tee-Object -Variable lines | Out-Host
+    dotnet pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Tee-Object -Variable lines | Out-Host
     $code = $LASTEXITCODE
     $summary = $lines | Where-Object { "$_" -match '^pester: (\d+) passed, (\d+) failed' } | Select-Object -Last 1
     if ($summary) { $passed = [int]$Matches[1]; $failed = [int]$Matches[2] } else { $passed = 0; $failed = 1 }

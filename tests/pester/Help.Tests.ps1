@@ -11,9 +11,9 @@ BeforeDiscovery {
     $specified = @(
         @{ Name = 'Start-XSBook'; Parameters = @('Subject', 'Length', 'Span', 'Chunks', 'MinChars', 'OutFile', 'Backend',
                 'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait') }
-        @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'Name', 'State') }
+        @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
-        @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject') }
+        @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
     )
 }
 

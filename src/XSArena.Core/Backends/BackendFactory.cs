@@ -1,4 +1,3 @@
-using System.Collections;
 using XSArena.Core.Settings;
 
 namespace XSArena.Core.Backends;
@@ -6,14 +5,6 @@ namespace XSArena.Core.Backends;
 /// <summary>Turns a backend name and the settings into a ready backend, and says which model it will use.</summary>
 public static class BackendFactory
 {
-    /// <summary>Environment variables that override a kind's base URL.</summary>
-    public static IReadOnlyDictionary<string, string> BaseUrlVariables { get; } = new Dictionary<string, string>
-    {
-        [OpenAiCompatibleBackend.BridgeKind] = "XSA_BRIDGE_URL",
-        [OpenAiCompatibleBackend.OpenRouterKind] = "OPENROUTER_BASE_URL",
-        [OpenAiCompatibleBackend.OpenAiKind] = "OPENAI_BASE_URL",
-    };
-
     /// <summary>Creates the backend. Keys are read from <paramref name="environment"/> now and never again.</summary>
     /// <exception cref="BackendException">Configuration: unknown name or kind, bad URL, missing key.</exception>
     public static IChatBackend Create(
@@ -29,7 +20,7 @@ public static class BackendFactory
         if (profile.Kind == OfflineBackend.Kind)
             return new OfflineBackend(profile.Name);
 
-        var baseUrl = ResolveBaseUrl(profile, environment, baseUrlOverride);
+        var baseUrl = ResolveBaseUrl(profile, baseUrlOverride);
         return new OpenAiCompatibleBackend(profile, settings, environment, baseUrl, ResolveModel(backendName, settings, modelOverride));
     }
 
@@ -59,25 +50,11 @@ public static class BackendFactory
         throw new BackendException(BackendErrorCode.Configuration, $"Unknown backend '{name}'. Known backends: {known}.");
     }
 
-    /// <summary>Base URL precedence: parameter, then the kind's environment variable, then the profile.</summary>
-    public static string ResolveBaseUrl(BackendProfile profile, IReadOnlyDictionary<string, string?> environment, string? baseUrlOverride = null)
+    /// <summary>Base URL precedence: parameter, then the profile (which the settings builder has already moved to
+    /// the endpoint an environment variable names).</summary>
+    public static string ResolveBaseUrl(BackendProfile profile, string? baseUrlOverride = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        ArgumentNullException.ThrowIfNull(environment);
-        if (!string.IsNullOrWhiteSpace(baseUrlOverride))
-            return baseUrlOverride.Trim();
-        if (BaseUrlVariables.TryGetValue(profile.Kind, out var variable)
-            && environment.TryGetValue(variable, out var fromEnvironment) && !string.IsNullOrWhiteSpace(fromEnvironment))
-            return fromEnvironment.Trim();
-        return profile.BaseUrl;
-    }
-
-    /// <summary>A snapshot of this process's environment, in the shape <see cref="Create"/> takes.</summary>
-    public static IReadOnlyDictionary<string, string?> CurrentEnvironment()
-    {
-        var snapshot = new Dictionary<string, string?>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            snapshot[(string)entry.Key] = entry.Value as string;
-        return snapshot;
+        return string.IsNullOrWhiteSpace(baseUrlOverride) ? profile.BaseUrl : baseUrlOverride.Trim();
     }
 }

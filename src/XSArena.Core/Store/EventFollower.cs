@@ -11,13 +11,17 @@ public sealed class EventFollower : IDisposable
 
     private readonly EventLogTail _tail;
     private readonly FileSystemWatcher? _watcher;
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _wake;
+    private readonly bool _ownsWake;
     private readonly TimeSpan _pollInterval;
 
-    public EventFollower(string jobFolder, bool useWatcher, TimeSpan pollInterval)
+    /// <param name="wake">A signal shared by several followers (one waiter follows many jobs); null for its own.</param>
+    public EventFollower(string jobFolder, bool useWatcher, TimeSpan pollInterval, SemaphoreSlim? wake = null)
     {
         _tail = new EventLogTail(jobFolder);
         _pollInterval = pollInterval;
+        _ownsWake = wake is null;
+        _wake = wake ?? new SemaphoreSlim(0);
         if (!useWatcher) return;
         try
         {
@@ -41,19 +45,9 @@ public sealed class EventFollower : IDisposable
     /// <summary>Events already in the file, from the start.</summary>
     public List<JobEvent> ReadAvailable(Action<string>? warn = null) => _tail.ReadNew(warn);
 
-    /// <summary>Waits until new events arrive (or <paramref name="maxWait"/> passes) and returns them.</summary>
-    public async Task<List<JobEvent>> WaitForNewAsync(TimeSpan maxWait, Action<string>? warn, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + maxWait;
-        while (true)
-        {
-            var events = _tail.ReadNew(warn);
-            if (events.Count > 0) return events;
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero) return events;
-            await _wake.WaitAsync(left < _pollInterval ? left : _pollInterval, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Waits for a wake-up from any follower sharing <paramref name="wake"/>, or one poll interval.</summary>
+    public static Task WaitForChangeAsync(SemaphoreSlim wake, TimeSpan pollInterval, CancellationToken cancellationToken) =>
+        wake.WaitAsync(pollInterval, cancellationToken);
 
     private void Wake()
     {
@@ -63,7 +57,7 @@ public sealed class EventFollower : IDisposable
     public void Dispose()
     {
         _watcher?.Dispose();
-        _wake.Dispose();
+        if (_ownsWake) _wake.Dispose();
     }
 
     /// <summary>True for events after which a watch ends (the job stopped running).</summary>

@@ -5,8 +5,8 @@ using JobState = XSArena.Core.Jobs.JobState;
 
 namespace XSArena.PowerShell.Commands;
 
-/// <summary>Writes a job's events as they are appended, until the job is DONE, FAILED, CANCELLED or PAUSED.
-/// Ctrl+C stops the watch, never the job.</summary>
+/// <summary>Writes jobs' events as they are appended (several jobs interleaved), until each job is DONE, FAILED,
+/// CANCELLED or PAUSED. Ctrl+C stops the watch, never the jobs.</summary>
 [Cmdlet(VerbsCommon.Watch, "XSJob", DefaultParameterSetName = InstanceIdSet)]
 [OutputType(typeof(XSJobEvent))]
 public sealed class WatchXSJobCommand : XSJobCmdletBase
@@ -14,50 +14,92 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateCheckInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>How many earlier events to show before following (default 10; 0 shows only new ones).</summary>
+    /// <summary>How many earlier events of each job to show before following (default 10; 0 shows only new ones).</summary>
     [Parameter, ValidateRange(0, int.MaxValue)]
     public int Last { get; set; } = 10;
 
+    private readonly List<XSJob> _jobs = [];
     private readonly CancellationTokenSource _stop = new();
 
     protected override void ProcessRecord()
     {
         foreach (var job in ResolveJobs())
         {
-            if (_stop.IsCancellationRequested) return;
-            Watch(job);
+            if (!_jobs.Contains(job)) _jobs.Add(job);
         }
+    }
+
+    protected override void EndProcessing()
+    {
+        try { Watch(); }
+        finally { _stop.Dispose(); }
     }
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    protected override void EndProcessing() => _stop.Dispose();
-
-    private void Watch(XSJob job)
+    private sealed record Watched(XSJob Job, EventFollower Follower, int ActivityId)
     {
-        var useWatcher = Environment.GetEnvironmentVariable(EventFollower.DisableWatcherVariable) != "1";
-        using var follower = new EventFollower(job.Folder, useWatcher, PollInterval);
-        var history = follower.ReadAvailable(WriteWarning);
-        foreach (var e in history.TakeLast(Last)) WriteObject(new XSJobEvent(job.InstanceId, e));
-        if (history.Any(EventFollower.EndsWatch) && IsAtRest(job)) return;
+        public DateTime NextStateCheck { get; set; } = DateTime.UtcNow + StateCheckInterval;
+    }
 
-        var activityId = Math.Abs(job.InstanceId.GetHashCode() % 100000) + 1;
+    private void Watch()
+    {
+        if (_jobs.Count == 0) return;
+        var useWatcher = Environment.GetEnvironmentVariable(EventFollower.DisableWatcherVariable) != "1";
+        using var wake = new SemaphoreSlim(0);
+        var active = new List<Watched>();
         try
         {
-            while (!_stop.IsCancellationRequested)
+            foreach (var job in _jobs)
             {
-                var events = follower.WaitForNewAsync(StateCheckInterval, WriteWarning, _stop.Token).GetAwaiter().GetResult();
-                foreach (var e in events) WriteObject(new XSJobEvent(job.InstanceId, e));
-                if (events.Count > 0) WriteProgress(ProgressOf(job, activityId, events[^1]));
-                if (events.Any(EventFollower.EndsWatch) || (events.Count == 0 && IsAtRest(job))) break;
+                var watched = new Watched(job, new EventFollower(job.Folder, useWatcher, PollInterval, wake), active.Count + 1);
+                var history = watched.Follower.ReadAvailable(WriteWarning);
+                foreach (var e in history.TakeLast(Last)) WriteObject(new XSJobEvent(job.InstanceId, e));
+                if (history.Any(EventFollower.EndsWatch) && IsAtRest(job)) watched.Follower.Dispose();
+                else active.Add(watched);
+            }
+            while (active.Count > 0 && !_stop.IsCancellationRequested)
+            {
+                var anyNew = false;
+                foreach (var watched in active.ToList())
+                {
+                    var events = watched.Follower.ReadAvailable(WriteWarning);
+                    anyNew |= events.Count > 0;
+                    foreach (var e in events) WriteObject(new XSJobEvent(watched.Job.InstanceId, e));
+                    if (events.Count > 0) WriteProgress(ProgressOf(watched, events[^1]));
+                    if (events.Any(EventFollower.EndsWatch) || (events.Count == 0 && StateCheckDue(watched) && IsAtRest(watched.Job)))
+                    {
+                        Finish(watched);
+                        active.Remove(watched);
+                    }
+                }
+                if (!anyNew) EventFollower.WaitForChangeAsync(wake, PollInterval, _stop.Token).GetAwaiter().GetResult();
             }
         }
         catch (OperationCanceledException) { }
-        var done = new ProgressRecord(activityId, $"Watching '{job.Name}'", "done") { RecordType = ProgressRecordType.Completed };
-        WriteProgress(done);
+        finally
+        {
+            foreach (var watched in active) watched.Follower.Dispose();
+        }
     }
 
-    /// <summary>The job is not running: finished, paused, or its runner holds no lease any more.</summary>
+    private void Finish(Watched watched)
+    {
+        watched.Follower.Dispose();
+        WriteProgress(new ProgressRecord(watched.ActivityId, $"Watching '{watched.Job.Name}'", "done")
+        {
+            RecordType = ProgressRecordType.Completed,
+        });
+    }
+
+    private static bool StateCheckDue(Watched watched)
+    {
+        if (DateTime.UtcNow < watched.NextStateCheck) return false;
+        watched.NextStateCheck = DateTime.UtcNow + StateCheckInterval;
+        return true;
+    }
+
+    /// <summary>The job is not running: finished, paused, or no process holds its lease any more.</summary>
     private static bool IsAtRest(XSJob job)
     {
         if (job.IsOwnedHere) return false;
@@ -68,11 +110,12 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
             || (state == JobState.Running && !RunnerLease.IsHeld(job.Folder));
     }
 
-    private static ProgressRecord ProgressOf(XSJob job, int activityId, JobEvent last)
+    private static ProgressRecord ProgressOf(Watched watched, JobEvent last)
     {
+        var job = watched.Job;
         var total = Math.Max(job.ChunksTotal, 1);
         var done = last.Type == EventTypes.ChunkDone ? last.ChunkIndex ?? job.ChunksDone : job.ChunksDone;
-        return new ProgressRecord(activityId, $"Watching '{job.Name}'", $"chunk {done} of {job.ChunksTotal}: {last.Type}")
+        return new ProgressRecord(watched.ActivityId, $"Watching '{job.Name}'", $"chunk {done} of {job.ChunksTotal}: {last.Type}")
         {
             PercentComplete = Math.Clamp(done * 100 / total, 0, 100),
         };

@@ -39,8 +39,8 @@ public sealed class BackendFactoryTests
     [InlineData("openai", "OPENAI_BASE_URL")]
     public void Base_url_comes_from_parameter_then_environment_then_profile(string name, string variable)
     {
-        var settings = new XSSettings();
         var environment = new Dictionary<string, string?> { [variable] = "http://127.0.0.1:7001/v1", ["OPENROUTER_API_KEY"] = "k" };
+        var settings = SettingsBuilder.Build(environment);
 
         var fromEnvironment = (OpenAiCompatibleBackend)BackendFactory.Create(name, settings, environment);
         Assert.Equal("http://127.0.0.1:7001/v1", fromEnvironment.BaseUri.ToString().TrimEnd('/'));
@@ -49,8 +49,9 @@ public sealed class BackendFactoryTests
         Assert.Equal("http://127.0.0.1:7002/v1", fromParameter.BaseUri.ToString().TrimEnd('/'));
 
         environment.Remove(variable);
-        var fromProfile = (OpenAiCompatibleBackend)BackendFactory.Create(name, settings, environment);
-        Assert.Equal(settings.Backends[name].BaseUrl, fromProfile.BaseUri.ToString().TrimEnd('/'));
+        var defaults = SettingsBuilder.Build(environment);
+        var fromProfile = (OpenAiCompatibleBackend)BackendFactory.Create(name, defaults, environment);
+        Assert.Equal(new XSSettings().Backends[name].BaseUrl, fromProfile.BaseUri.ToString().TrimEnd('/'));
     }
 
     [Fact]
