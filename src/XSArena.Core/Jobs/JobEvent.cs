@@ -51,5 +51,6 @@ public static class EventTypes
     public const string JobCompleted = "job_completed";
     public const string JobFailed = "job_failed";
     public const string JobCancelled = "job_cancelled";
+    public const string JobInterrupted = "job_interrupted";
     public const string JobEnded = "job_ended";
 }

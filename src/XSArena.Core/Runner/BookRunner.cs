@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using XSArena.Core.Backends;
 using XSArena.Core.Book;
+using XSArena.Core.Control;
 using XSArena.Core.Jobs;
 using XSArena.Core.Settings;
 using XSArena.Core.Store;
@@ -20,8 +21,18 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     private const int MaxRepeatRetries = 2;
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    private RunnerControl? _control;
+    private bool _interruptRequested;
+
     /// <summary>Raised after each chunk is appended and logged.</summary>
     public event Action<ChunkRecord>? ChunkCompleted;
+
+    /// <summary>Ends the run because the process is going away: the job is left FAILED <c>interrupted</c>.</summary>
+    public void Interrupt()
+    {
+        _interruptRequested = true;
+        _control?.Interrupt();
+    }
 
     private JobRecord Record => writer.Record;
     private string OutFile => writer.Job.OutputPath;
@@ -37,23 +48,30 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         var model = Record.RunSpec.Model;
         var systemText = Record.Meta.SystemText ?? SystemPrompt.Compose(new SystemPromptInput(Record.RunSpec.Subject));
 
+        await using var control = new RunnerControl(writer, cancellationToken, settings.ControlPollInterval, settings.UseFileWatcher);
+        _control = control;
+        if (_interruptRequested) control.Interrupt();
+        var token = control.Token;
         try
         {
             writer.SetState(JobState.Running);
             writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
+            control.Start();
 
             var (modelHint, previousChunk) = RecoverContext();
             var finishedEarly = false;
             for (var chunk = writer.Statistics.ChunksDone + 1; chunk <= total && !finishedEarly; chunk++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                token.ThrowIfCancellationRequested();
+                await control.WaitAtBoundaryAsync();
+                var operatorHint = control.TakeHints(chunk);
                 var anchor = chunk == 1 ? "" : Anchor.FromTail(Anchor.ReadTail(OutFile, TailBytes));
                 var user = chunk == 1
-                    ? UserPrompts.FirstChunk(total, Record.RunSpec.GeneratePlan, operatorHint: null)
-                    : UserPrompts.Continuation(chunk, total, anchor, modelHint, operatorHint: null);
+                    ? UserPrompts.FirstChunk(total, Record.RunSpec.GeneratePlan, operatorHint)
+                    : UserPrompts.Continuation(chunk, total, anchor, modelHint, operatorHint);
 
-                var main = await RequestChunkAsync(systemText, user, model, chunk, previousChunk, cancellationToken);
-                var text = await ExtendAsync(systemText, model, chunk, total, main.Body, plan.MinChars, passes, cancellationToken);
+                var main = await RequestChunkAsync(control, systemText, user, model, chunk, previousChunk, token);
+                var text = await ExtendAsync(control, systemText, model, chunk, total, main.Body, plan.MinChars, passes, token);
 
                 var (outLength, tailHash) = AppendToBook(text);
                 if (main.Hint is not null) writer.Log(EventTypes.NextHint, new JsonObject { ["chunk_idx"] = chunk, ["hint"] = main.Hint });
@@ -67,6 +85,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
                 });
                 writer.SyncEvents();
                 writer.Save();
+                control.CompleteChunk(chunk);
                 ChunkCompleted?.Invoke(new ChunkRecord(writer.InstanceId, chunk, total, text.Length, main.Hint, outLength, OutFile));
 
                 modelHint = main.Hint;
@@ -83,9 +102,18 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
             });
             return End(JobState.Done);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            writer.Log(EventTypes.JobCancelled, new JsonObject { ["chunks_done"] = writer.Statistics.ChunksDone });
+            if (control.Interrupted)
+            {
+                writer.Log(EventTypes.JobInterrupted, new JsonObject { ["reason"] = "process_exit", ["chunks_done"] = writer.Statistics.ChunksDone });
+                return End(JobState.Failed, "interrupted", "The process running the job ended before the job did.");
+            }
+            writer.Log(EventTypes.JobCancelled, new JsonObject
+            {
+                ["request_id"] = control.StopRequestId,
+                ["chunks_done"] = writer.Statistics.ChunksDone,
+            });
             return End(JobState.Cancelled);
         }
         catch (BackendException ex)
@@ -115,10 +143,11 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     /// <summary>The chunk's main request; a reply that largely repeats the previous chunk is logged and asked again.</summary>
     private async Task<StrippedReply> RequestChunkAsync(
-        string systemText, string user, string model, int chunk, string? previousChunk, CancellationToken cancellationToken)
+        RunnerControl control, string systemText, string user, string model, int chunk, string? previousChunk, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
+            await control.WaitAtBoundaryAsync();
             var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, 0, attempt), cancellationToken);
             var stripped = NextMarker.Strip(result.Text);
             var reply = new StrippedReply(stripped.Body, stripped.Hint, stripped.IsEnd);
@@ -138,13 +167,14 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     /// <summary>Extension passes for a chunk shorter than the minimum, each continuing from the chunk's own tail.</summary>
     private async Task<string> ExtendAsync(
-        string systemText, string model, int chunk, int total, string text, int minChars, int passes, CancellationToken cancellationToken)
+        RunnerControl control, string systemText, string model, int chunk, int total, string text, int minChars, int passes, CancellationToken cancellationToken)
     {
         var lowGrowth = new LowGrowthGuard(0);
         for (var pass = 1; pass <= passes && text.Length < minChars; pass++)
         {
             var anchor = Anchor.FromTail(text, Anchor.ExtensionAnchorChars);
             var user = UserPrompts.Extension(chunk, total, pass, anchor);
+            await control.WaitAtBoundaryAsync();
             var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
             var extension = NextMarker.Strip(result.Text).Body;
 

@@ -11,6 +11,7 @@ public sealed class JobWriter : IDisposable
     private readonly RunnerLease _lease;
     private readonly EventLogWriter _events;
     private readonly IClock _clock;
+    private readonly object _gate = new();
 
     private JobWriter(StoredJob job, RunnerLease lease, EventLogWriter events, IClock clock)
     {
@@ -59,9 +60,13 @@ public sealed class JobWriter : IDisposable
 
     public JobEvent Log(string type, JsonObject? fields = null)
     {
-        var e = new JobEvent(_clock.UtcNow, type, Record.Id, fields ?? []);
-        _events.Append(e);
-        Statistics = Statistics.Apply(e);
+        JobEvent e;
+        lock (_gate) // the runner's loop and its control loop both log
+        {
+            e = new JobEvent(_clock.UtcNow, type, Record.Id, fields ?? []);
+            _events.Append(e);
+            Statistics = Statistics.Apply(e);
+        }
         EventWritten?.Invoke(e);
         return e;
     }
@@ -71,6 +76,11 @@ public sealed class JobWriter : IDisposable
 
     /// <summary>Writes job.json with the current counters.</summary>
     public void Save()
+    {
+        lock (_gate) SaveLocked();
+    }
+
+    private void SaveLocked()
     {
         var progress = Record.Progress;
         progress.ChunksDone = Statistics.ChunksDone;
@@ -90,14 +100,17 @@ public sealed class JobWriter : IDisposable
 
     public void SetState(JobState state, string? errorCode = null, string? error = null)
     {
-        Record.State = state.ToWire();
-        if (errorCode is not null || state is JobState.Running or JobState.Done)
+        lock (_gate)
         {
-            Record.Meta.ErrorCode = errorCode;
-            Record.Meta.Error = error;
+            Record.State = state.ToWire();
+            if (errorCode is not null || state is JobState.Running or JobState.Done)
+            {
+                Record.Meta.ErrorCode = errorCode;
+                Record.Meta.Error = error;
+            }
+            _events.Sync();
+            SaveLocked();
         }
-        _events.Sync();
-        Save();
         StateChanged?.Invoke(state);
     }
 

@@ -6,6 +6,8 @@ public static class SettingsBuilder
 {
     public const string BackendVariable = "XSARENA_BACKEND";
     public const string ModelVariable = "XSARENA_MODEL";
+    public const string NoWatcherVariable = "XSARENA_NO_WATCHER";
+    public const string ControlTimeoutVariable = "XSARENA_CONTROL_TIMEOUT_SECONDS";
 
     /// <summary>Environment variables that move a backend's endpoint.</summary>
     public static IReadOnlyDictionary<string, string> BaseUrlVariables { get; } = new Dictionary<string, string>
@@ -29,6 +31,8 @@ public static class SettingsBuilder
             DefaultBackend = Value(environment, BackendVariable) ?? settings.DefaultBackend,
             DefaultModel = Value(environment, ModelVariable) ?? settings.DefaultModel,
             Backends = backends,
+            UseFileWatcher = Value(environment, NoWatcherVariable) != "1",
+            ControlAckTimeout = Seconds(environment, ControlTimeoutVariable) ?? settings.ControlAckTimeout,
         };
     }
 
@@ -39,6 +43,16 @@ public static class SettingsBuilder
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
             result[(string)entry.Key] = entry.Value as string;
         return result;
+    }
+
+    /// <summary>A positive number of seconds, parsed culture-invariantly; anything else is an error naming the variable.</summary>
+    private static TimeSpan? Seconds(IReadOnlyDictionary<string, string?> environment, string name)
+    {
+        if (Value(environment, name) is not { } text) return null;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds)
+            return TimeSpan.FromSeconds(seconds);
+        throw new ArgumentException($"{name} must be a positive number of seconds such as 15 or 2.5 (got '{text}').");
     }
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>

@@ -33,6 +33,15 @@ public sealed record XSSettings
     /// <summary>4-gram Jaccard similarity above which an extension or a new chunk counts as a repeat.</summary>
     public double RepetitionThreshold { get; init; } = 0.35;
 
+    /// <summary>How often a runner looks for control requests (a file-system watcher usually wakes it sooner).</summary>
+    public TimeSpan ControlPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a control cmdlet waits for the runner of a job in another process to acknowledge.</summary>
+    public TimeSpan ControlAckTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>File-system watchers as wake-up hints; off, everything still works by polling.</summary>
+    public bool UseFileWatcher { get; init; } = true;
+
     /// <summary>Attribution headers sent to OpenRouter.</summary>
     public string OpenRouterReferer { get; init; } = "https://github.com/xsarena";
     public string OpenRouterTitle { get; init; } = "XSArena";

@@ -6,9 +6,6 @@ namespace XSArena.Core.Store;
 /// misses events on network file systems and is limited per user); a short poll is what makes it correct.</summary>
 public sealed class EventFollower : IDisposable
 {
-    /// <summary>Set to 1 to follow by polling alone (tests run both ways).</summary>
-    public const string DisableWatcherVariable = "XSARENA_NO_WATCHER";
-
     private readonly EventLogTail _tail;
     private readonly FileSystemWatcher? _watcher;
     private readonly SemaphoreSlim _wake;

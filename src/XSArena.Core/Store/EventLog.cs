@@ -76,7 +76,8 @@ public sealed class EventLogWriter : IDisposable
         stream.Flush(flushToDisk: true);
     }
 
-    private static long FindLastNewline(FileStream stream, long length)
+    /// <summary>Offset of the last newline before <paramref name="length"/>, or -1; reads backwards in blocks.</summary>
+    internal static long FindLastNewline(FileStream stream, long length)
     {
         var buffer = new byte[8192];
         var end = length;
@@ -126,6 +127,16 @@ public sealed class EventLogTail(string jobFolder)
     private byte[] _buffer = new byte[64 * 1024];
 
     public long Offset => _offset;
+
+    /// <summary>Starts following from the current end of the file, reading only its tail: later events are read,
+    /// and their <see cref="JobEvent.Line"/> numbers count from here.</summary>
+    public void SkipToEnd()
+    {
+        if (!File.Exists(_path)) return;
+        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _offset = EventLogWriter.FindLastNewline(stream, stream.Length) + 1;
+        _line = 0;
+    }
 
     public List<JobEvent> ReadNew(Action<string>? warn = null)
     {

@@ -110,9 +110,7 @@ public sealed class StartXSBookCommand : PSCmdlet
             return;
         }
 
-        var job = new XSJob(writer.Job);
-        JobRegistry.Add(job);
-        job.StartOwned(writer, new BookRunner(writer, backend, settings));
+        var job = JobLauncher.Start(writer, settings, environment, backend);
         if (Wait) WaitWithProgress(job);
         WriteObject(job);
         if (Wait && job.XSState is "FAILED" or "CANCELLED") WriteError(ErrorHelper.JobFailed(job));

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using XSArena.Core.Jobs;
+using XSArena.Core.Settings;
 using XSArena.Core.Store;
 using JobState = XSArena.Core.Jobs.JobState;
 
@@ -45,7 +46,7 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     private void Watch()
     {
         if (_jobs.Count == 0) return;
-        var useWatcher = Environment.GetEnvironmentVariable(EventFollower.DisableWatcherVariable) != "1";
+        var useWatcher = SettingsBuilder.Build(SettingsBuilder.ProcessEnvironment()).UseFileWatcher;
         using var wake = new SemaphoreSlim(0);
         var active = new List<Watched>();
         try

@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
+using XSArena.Core.Jobs;
+using XSArena.Core.Runner;
 using XSArena.Core.Store;
 
 namespace XSArena.PowerShell.Jobs;
 
 /// <summary>The process-wide cache of job objects (one per job per process) and of the roots this process has used
-/// (DESIGN §3.5). Refreshes are cheap: known folders are not re-read unless their job is not finished and its
-/// job.json changed.</summary>
+/// (DESIGN §3.5). Refreshes are cheap: a known folder is re-read only when its job is not finished and its job.json
+/// changed; RUNNING jobs of other processes get a lease probe, so a dead runner is noticed within a second.</summary>
 public static class JobRegistry
 {
     private static readonly ConcurrentDictionary<Guid, XSJob> Jobs = new();
-    private static readonly ConcurrentDictionary<string, JobStore> Roots = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, XSJob> ByFolder = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, JobStore> Roots = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, FileStamp> Stamps = new(StringComparer.Ordinal);
-    private static readonly object ScanGate = new();
+    private static readonly object Gate = new();
     private static readonly Timer Poller = new(_ => SafeRefreshLiveJobs(), null, Timeout.Infinite, Timeout.Infinite);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private const int ProbeEveryTicks = 2;
     private static int _pollerStarted;
+    private static int _tick;
 
     private readonly record struct FileStamp(DateTime WriteTime, long Length);
 
@@ -25,23 +29,6 @@ public static class JobRegistry
         var store = Roots.GetOrAdd(Path.GetFullPath(root), path => new JobStore(path));
         if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) Poller.Change(PollInterval, PollInterval);
         return store;
-    }
-
-    public static IReadOnlyCollection<JobStore> KnownRoots => [.. Roots.Values];
-
-    /// <summary>Registers a job this process has just created.</summary>
-    internal static void Add(XSJob job)
-    {
-        Jobs[job.InstanceId] = job;
-        ByFolder[job.Folder] = job;
-        Stamps[job.Folder] = StampOf(job.Folder);
-    }
-
-    internal static void Remove(XSJob job)
-    {
-        Jobs.TryRemove(job.InstanceId, out _);
-        ByFolder.TryRemove(job.Folder, out _);
-        Stamps.TryRemove(job.Folder, out _);
     }
 
     /// <summary>All known jobs, oldest first, after picking up new folders in every known root.</summary>
@@ -64,65 +51,110 @@ public static class JobRegistry
         if (Jobs.TryGetValue(id, out var job)) return job;
         foreach (var store in Roots.Values)
         {
-            if (store.Find(id) is { } stored) return Adopt(stored);
+            if (store.Find(id) is { } stored) return ObjectFor(Noticed(stored));
         }
         return null;
+    }
+
+    /// <summary>The object for a job: the cached one while it can still change state, otherwise a new one (a
+    /// finished PowerShell job cannot run again) that keeps the session Id.</summary>
+    internal static XSJob ObjectFor(StoredJob stored)
+    {
+        lock (Gate)
+        {
+            if (Jobs.TryGetValue(stored.InstanceId, out var existing))
+            {
+                if (!XSJob.IsFinished(existing.JobStateInfo.State) || stored.State.IsTerminal())
+                {
+                    existing.Refresh(stored, stored.Statistics);
+                    return existing;
+                }
+                var replacement = XSJob.Replacement(stored, XSJobSourceAdapter.ReuseIdOf(existing));
+                Register(replacement);
+                return replacement;
+            }
+            var job = new XSJob(stored);
+            Register(job);
+            return job;
+        }
+    }
+
+    internal static void Remove(XSJob job)
+    {
+        lock (Gate)
+        {
+            Jobs.TryRemove(job.InstanceId, out _);
+            ByFolder.TryRemove(job.Folder, out _);
+            Stamps.TryRemove(job.Folder, out _);
+        }
+    }
+
+    /// <summary>Re-reads a job from disk now (after a control command, or while waiting for another process).</summary>
+    internal static void RefreshFromDisk(XSJob job)
+    {
+        if (job.IsOwnedHere) return;
+        var store = StoreOf(job);
+        if (store.TryLoad(job.Folder) is not { } stored) return;
+        Stamps[job.Folder] = StampOf(job.Folder);
+        ObjectFor(Noticed(stored));
+    }
+
+    private static void Register(XSJob job)
+    {
+        Jobs[job.InstanceId] = job;
+        ByFolder[job.Folder] = job;
+        Stamps[job.Folder] = StampOf(job.Folder);
     }
 
     private static void Scan(JobStore store, Action<string>? warn)
     {
         if (!Directory.Exists(store.JobsFolder)) return;
-        lock (ScanGate)
+        foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
         {
-            foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
+            if (ByFolder.TryGetValue(folder, out var known))
             {
-                if (ByFolder.TryGetValue(folder, out var known))
-                {
-                    RefreshIfChanged(known);
-                    continue;
-                }
-                if (store.TryLoad(folder, warn) is { } stored) Adopt(stored);
+                RefreshIfChanged(known);
+                continue;
             }
+            if (store.TryLoad(folder, warn) is { } stored) ObjectFor(Noticed(stored));
         }
     }
 
-    private static XSJob Adopt(StoredJob stored)
-    {
-        lock (ScanGate)
-        {
-            if (Jobs.TryGetValue(stored.InstanceId, out var existing)) return existing;
-            var job = new XSJob(stored);
-            Add(job);
-            return job;
-        }
-    }
+    /// <summary>A RUNNING job nobody holds the lease of is marked interrupted as soon as anyone looks at it.</summary>
+    private static StoredJob Noticed(StoredJob stored) => JobRecovery.MarkInterruptedIfOrphaned(stored, SystemClock.Instance);
 
-    /// <summary>Re-reads job.json of an observed, unfinished job when it changed on disk.</summary>
     private static void RefreshIfChanged(XSJob job)
     {
-        var folder = job.Folder;
-        if (job.IsOwnedHere || XSJob.IsFinished(job.JobStateInfo.State)) return;
-        var stamp = StampOf(folder);
-        if (Stamps.TryGetValue(folder, out var known) && known == stamp) return;
-        Stamps[folder] = stamp;
-        var store = Roots.Values.FirstOrDefault(root => root.Root == job.Root) ?? new JobStore(job.Root);
-        if (store.TryLoad(folder) is { } stored) job.Refresh(stored, stored.Statistics);
+        if (job.IsOwnedHere) return;
+        var stamp = StampOf(job.Folder);
+        if (Stamps.TryGetValue(job.Folder, out var known) && known == stamp) return;
+        Stamps[job.Folder] = stamp;
+        if (StoreOf(job).TryLoad(job.Folder) is { } stored) ObjectFor(Noticed(stored));
     }
 
     private static void SafeRefreshLiveJobs()
     {
-        try
+        var probe = Interlocked.Increment(ref _tick) % ProbeEveryTicks == 0;
+        foreach (var job in Jobs.Values)
         {
-            foreach (var job in Jobs.Values)
+            try
             {
-                RefreshIfChanged(job);
+                if (job.IsOwnedHere) continue;
+                if (!job.DiskState.IsTerminal()) RefreshIfChanged(job);
+                if (probe && job.DiskState == JobState.Running && Noticed(job.Snapshot) is { } after && after.State != JobState.Running)
+                {
+                    Stamps[job.Folder] = StampOf(job.Folder);
+                    ObjectFor(after);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JobStoreException)
+            {
+                // A job folder vanished or is unreadable mid-poll; the next tick or listing reports it.
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A job folder vanished or is unreadable mid-poll; the next tick or listing reports it.
-        }
     }
+
+    private static JobStore StoreOf(XSJob job) => Roots.TryGetValue(job.Root, out var store) ? store : new JobStore(job.Root);
 
     private static FileStamp StampOf(string folder)
     {

@@ -17,7 +17,6 @@ public sealed class XSJob : Job2
     private readonly object _gate = new();
     private StoredJob _snapshot;
     private JobStatistics _statistics;
-    private CancellationTokenSource? _cancellation;
     private Task? _runTask;
 
     internal XSJob(StoredJob snapshot)
@@ -28,6 +27,20 @@ public sealed class XSJob : Job2
         _statistics = snapshot.Statistics;
         ApplyDiskState(snapshot.State);
     }
+
+    /// <summary>A new object for a job whose previous object finished (a finished PowerShell job cannot run again);
+    /// it keeps the session Id and InstanceId.</summary>
+    private XSJob(StoredJob snapshot, JobIdentifier token)
+        : base(CommandText(snapshot), snapshot.Record.Name, token)
+    {
+        PSJobTypeName = TypeName;
+        _snapshot = snapshot;
+        _statistics = snapshot.Statistics;
+        ApplyDiskState(snapshot.State);
+    }
+
+    internal static XSJob Replacement(StoredJob snapshot, JobIdentifier? token) =>
+        token is null ? new XSJob(snapshot) : new XSJob(snapshot, token);
 
     #region Properties shown to users
 
@@ -70,22 +83,24 @@ public sealed class XSJob : Job2
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
     public override string Location => Environment.MachineName;
 
-    /// <summary>Runs the job in this process: <paramref name="run"/> is started on the thread pool and its outcome
-    /// moves the job to its final state.</summary>
-    internal void StartOwned(JobWriter writer, BookRunner runner)
+    /// <summary>Runs the job in this process: the runner is started on the thread pool, its state changes move this
+    /// job (PAUSED shows as Suspended) and its outcome moves it to the final state.</summary>
+    internal void StartOwned(JobWriter writer, BookRunner runner, Action onEnded)
     {
-        var cancellation = new CancellationTokenSource();
         writer.EventWritten += _ => Refresh(writer.Job with { Statistics = writer.Statistics }, writer.Statistics);
         writer.StateChanged += state =>
         {
-            if (state == JobState.Running && JobStateInfo.State == JobState2.NotStarted) SetJobState(JobState2.Running);
+            if (state is JobState.Running or JobState.Paused && !IsFinished(JobStateInfo.State))
+            {
+                var target = ToPowerShell(state);
+                if (JobStateInfo.State != target) SetJobState(target);
+            }
         };
         runner.ChunkCompleted += chunk => { if (Output.IsOpen) Output.Add(PSObject.AsPSObject(chunk)); };
-        _cancellation = cancellation;
         _runTask = Task.Run(async () =>
         {
             JobState final;
-            try { final = await runner.RunAsync(cancellation.Token).ConfigureAwait(false); }
+            try { final = await runner.RunAsync(CancellationToken.None).ConfigureAwait(false); }
             catch (Exception ex)
             {
                 AddError(new ErrorRecord(ex, "XSJobRunnerCrashed", ErrorCategory.NotSpecified, InstanceId));
@@ -94,11 +109,15 @@ public sealed class XSJob : Job2
             finally
             {
                 writer.Dispose();
+                onEnded();
             }
-            Refresh(writer.Job, writer.Statistics);
+            Refresh(writer.Job with { Statistics = writer.Statistics }, writer.Statistics);
             Finish(final);
         });
     }
+
+    /// <summary>Waits for this process's runner of the job to end; false on timeout or when none runs here.</summary>
+    internal bool WaitForRunner(TimeSpan timeout) => _runTask is { } task && task.Wait(timeout);
 
     /// <summary>Takes a newer view of the job from disk (observed jobs) or from the runner (owned jobs).</summary>
     internal void Refresh(StoredJob snapshot, JobStatistics statistics)
@@ -153,6 +172,21 @@ public sealed class XSJob : Job2
 
     #region Job2 control
 
+    /// <summary>Waits until the job's state on disk is finished (or <paramref name="timeout"/> passes), refreshing
+    /// this object as it goes; for jobs another process runs.</summary>
+    internal bool WaitUntilFinished(TimeSpan timeout)
+    {
+        if (_runTask is { } task) return task.Wait(timeout);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!IsFinished(JobStateInfo.State))
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            PowerShell.Jobs.JobRegistry.RefreshFromDisk(this);
+            if (!IsFinished(JobStateInfo.State)) Thread.Sleep(25);
+        }
+        return true;
+    }
+
     public override void StartJob() =>
         throw new PSNotSupportedException("XSArena jobs start when they are created; use Start-XSBook.");
 
@@ -164,49 +198,39 @@ public sealed class XSJob : Job2
 
     public override void StopJob() => StopJob(force: false, reason: null);
 
+    /// <summary>Stop-Job: the same request Stop-XSJob sends, from whichever process; returns once the job ended.</summary>
     public override void StopJob(bool force, string? reason)
     {
         if (IsFinished(JobStateInfo.State)) return;
-        if (_runTask is null)
-        {
-            throw new PSInvalidOperationException(
-                $"Job '{Name}' is run by another process; stopping it from here is not supported yet.");
-        }
-        _cancellation?.Cancel();
-        _runTask.Wait();
+        PowerShell.Jobs.JobControlClient.Send(this, Core.Control.JobCommand.Stop, text: null, CancellationToken.None);
     }
 
     public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
 
-    public override void StopJobAsync(bool force, string? reason)
-    {
+    public override void StopJobAsync(bool force, string? reason) =>
         // Stop-Job and Remove-Job -Force block until this event fires: raise it exactly once, whatever happens.
-        Task.Run(() =>
-        {
-            Exception? error = null;
-            try { StopJob(force, reason); }
-            catch (Exception ex) { error = ex; }
-            OnStopJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(error, false, null));
-        });
-    }
+        RunAsync(() => StopJob(force, reason), OnStopJobCompleted);
 
-    public override void SuspendJob() => throw NotYet("Suspend");
-    public override void SuspendJob(bool force, string? reason) => throw NotYet("Suspend");
-    public override void SuspendJobAsync() => OnSuspendJobCompleted(new(NotYet("Suspend"), false, null));
-    public override void SuspendJobAsync(bool force, string? reason) => OnSuspendJobCompleted(new(NotYet("Suspend"), false, null));
-    public override void ResumeJob() => throw NotYet("Resume");
-    public override void ResumeJobAsync() => OnResumeJobCompleted(new(NotYet("Resume"), false, null));
+    public override void SuspendJob() => PowerShell.Jobs.JobControlClient.Send(this, Core.Control.JobCommand.Suspend, text: null, CancellationToken.None);
+    public override void SuspendJob(bool force, string? reason) => SuspendJob();
+    public override void SuspendJobAsync() => RunAsync(SuspendJob, OnSuspendJobCompleted);
+    public override void SuspendJobAsync(bool force, string? reason) => SuspendJobAsync();
+    public override void ResumeJob() => PowerShell.Jobs.JobControlClient.Send(this, Core.Control.JobCommand.Resume, text: null, CancellationToken.None);
+    public override void ResumeJobAsync() => RunAsync(ResumeJob, OnResumeJobCompleted);
     public override void UnblockJob() => throw new PSNotSupportedException("XSArena jobs never block.");
     public override void UnblockJobAsync() => OnUnblockJobCompleted(new(new PSNotSupportedException("XSArena jobs never block."), false, null));
 
-    private static PSNotSupportedException NotYet(string verb) =>
-        new($"{verb} of XSArena jobs is not available in this version of the module.");
+    private static void RunAsync(Action action, Action<System.ComponentModel.AsyncCompletedEventArgs> completed)
+    {
+        Task.Run(() =>
+        {
+            Exception? error = null;
+            try { action(); }
+            catch (Exception ex) { error = ex; }
+            completed(new System.ComponentModel.AsyncCompletedEventArgs(error, false, null));
+        });
+    }
 
     #endregion
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _cancellation?.Dispose();
-        base.Dispose(disposing);
-    }
 }

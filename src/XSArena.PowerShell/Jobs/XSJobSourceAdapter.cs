@@ -7,7 +7,21 @@ namespace XSArena.PowerShell.Jobs;
 /// one adapter per runspace when the module is imported; all of them share <see cref="JobRegistry"/>.</summary>
 public sealed class XSJobSourceAdapter : JobSourceAdapter
 {
-    public XSJobSourceAdapter() => Name = nameof(XSJobSourceAdapter);
+    private static XSJobSourceAdapter? _latest;
+
+    public XSJobSourceAdapter()
+    {
+        Name = nameof(XSJobSourceAdapter);
+        _latest = this;
+    }
+
+    /// <summary>The session Id of a finished job object, kept for the object that replaces it (same process).</summary>
+    internal static JobIdentifier? ReuseIdOf(XSJob finished)
+    {
+        if (_latest is not { } adapter) return null;
+        adapter.StoreJobIdForReuse(finished, recurse: false);
+        return adapter.RetrieveJobIdForReuse(finished.InstanceId);
+    }
 
     public override Job2 NewJob(JobInvocationInfo specification) =>
         throw new PSNotSupportedException("Create XSArena jobs with Start-XSBook.");

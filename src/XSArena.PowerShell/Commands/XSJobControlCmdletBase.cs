@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using XSArena.Core.Control;
+using XSArena.Core.Runner;
+using XSArena.PowerShell.Jobs;
+
+namespace XSArena.PowerShell.Commands;
+
+/// <summary>Shared by Suspend-, Resume-, Stop-XSJob and Send-XSJobHint: one command per job, from any process, with
+/// -PassThru and -WhatIf, and errors that name what went wrong.</summary>
+public abstract class XSJobControlCmdletBase : XSJobCmdletBase
+{
+    /// <summary>Write the jobs after the command.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private readonly CancellationTokenSource _stop = new();
+
+    protected abstract JobCommand Command { get; }
+
+    protected virtual string? HintText => null;
+
+    protected virtual bool ForceResume => false;
+
+    protected override void ProcessRecord()
+    {
+        foreach (var job in ResolveJobs())
+        {
+            if (!ShouldProcess($"{job.Name} ({job.InstanceId})", Action)) continue;
+            try
+            {
+                JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume);
+                if (PassThru) WriteObject(JobRegistry.Find(job.InstanceId) ?? job);
+            }
+            catch (JobCommandRefusedException ex)
+            {
+                WriteError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidOperation, job));
+            }
+            catch (ControlTimeoutException ex)
+            {
+                WriteError(new ErrorRecord(ex, "ControlTimeout", ErrorCategory.OperationTimeout, job));
+            }
+            catch (Exception ex) when (ex is Core.Backends.BackendException or JobBusyException)
+            {
+                WriteError(new ErrorRecord(ex, ex is JobBusyException ? "JobBusy" : "BackendUnavailable", ErrorCategory.ResourceUnavailable, job));
+            }
+            catch (OperationCanceledException)
+            {
+                return; // Ctrl+C: stop waiting for acknowledgements
+            }
+        }
+    }
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    protected override void EndProcessing() => _stop.Dispose();
+
+    private string Action => Command switch
+    {
+        JobCommand.Suspend => "Suspend (pause after the request in flight)",
+        JobCommand.Resume => "Resume",
+        JobCommand.Stop => "Stop (cancel; the chunk in progress is dropped)",
+        _ => "Send hint for the next chunk",
+    };
+}

@@ -1,0 +1,30 @@
+using XSArena.Core.Control;
+using XSArena.Core.Jobs;
+using XSArena.Core.Settings;
+
+namespace XSArena.PowerShell.Jobs;
+
+/// <summary>Sends a control command to a job from this process (cmdlets and the Job2 overrides share it): through
+/// the job's runner wherever it runs, or applied here when nobody runs the job; Resume of such a job runs it here.</summary>
+internal static class JobControlClient
+{
+    public static ControlResult Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken, bool force = false)
+    {
+        var environment = SettingsBuilder.ProcessEnvironment();
+        var settings = SettingsBuilder.Build(environment);
+        var (result, _) = JobController.SendAsync(job.Snapshot, command, text, settings.ControlAckTimeout, SystemClock.Instance, cancellationToken)
+            .GetAwaiter().GetResult();
+        if (result == ControlResult.RunHere)
+        {
+            JobLauncher.Resume(job.Snapshot, settings, environment, force);
+            return result;
+        }
+        if (command == JobCommand.Stop && result != ControlResult.NoOp && !job.WaitUntilFinished(settings.ControlAckTimeout))
+        {
+            throw new ControlTimeoutException(
+                $"Job '{job.Name}' acknowledged the stop but did not end within {settings.ControlAckTimeout.TotalSeconds:0.#} s.");
+        }
+        JobRegistry.RefreshFromDisk(job);
+        return result;
+    }
+}

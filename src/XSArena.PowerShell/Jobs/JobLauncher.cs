@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using XSArena.Core.Backends;
+using XSArena.Core.Jobs;
+using XSArena.Core.Runner;
+using XSArena.Core.Settings;
+using XSArena.Core.Store;
+
+namespace XSArena.PowerShell.Jobs;
+
+/// <summary>Runs jobs in this process (new ones from Start-XSBook, resumed ones from Resume-XSJob) and, when the
+/// process ends (exit, SIGTERM, SIGHUP), marks the jobs it runs interrupted on a best-effort basis.</summary>
+internal static class JobLauncher
+{
+    private static readonly ConcurrentDictionary<Guid, BookRunner> Running = new();
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
+    private static int _hooksInstalled;
+    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
+
+    /// <summary>Jobs this process is running now.</summary>
+    public static int LiveCount => Running.Count;
+
+    /// <summary>Starts the runner of a job whose lease <paramref name="writer"/> holds, on a job object that is new
+    /// or not finished (a finished object is replaced first: PowerShell jobs cannot run twice).</summary>
+    public static XSJob Start(JobWriter writer, XSSettings settings, IReadOnlyDictionary<string, string?> environment, IChatBackend? backend = null)
+    {
+        InstallExitHooks();
+        try
+        {
+            backend ??= BackendFor(writer.Record, settings, environment);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        var job = JobRegistry.ObjectFor(writer.Job);
+        var runner = new BookRunner(writer, backend, settings);
+        Running[job.InstanceId] = runner;
+        job.StartOwned(writer, runner, () => Running.TryRemove(job.InstanceId, out _));
+        return job;
+    }
+
+    /// <summary>The backend a job recorded (name, model and endpoint as it was started).</summary>
+    public static IChatBackend BackendFor(JobRecord record, XSSettings settings, IReadOnlyDictionary<string, string?> environment) =>
+        BackendFactory.Create(record.Backend ?? record.RunSpec.Backend, settings, environment, record.RunSpec.Model, record.Meta.BaseUrl);
+
+    /// <summary>Takes the lease of a job nobody runs and runs it here from its last recorded chunk.</summary>
+    public static XSJob Resume(StoredJob stored, XSSettings settings, IReadOnlyDictionary<string, string?> environment, bool force)
+    {
+        var backend = BackendFor(stored.Record, settings, environment); // fails fast, before taking anything
+        var writer = OpenWithRetry(stored);
+        _ = force; // reconciling the book against the log comes with exact resume
+        return Start(writer, settings, environment, backend);
+    }
+
+    /// <summary>A freshly ended lease probe or runner can hold the lock for a moment; try a few times.</summary>
+    private static JobWriter OpenWithRetry(StoredJob stored)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return JobWriter.Open(stored with { Record = JobFile.Read(stored.Folder) }, SystemClock.Instance); }
+            catch (JobBusyException) when (attempt < 10) { Thread.Sleep(20); }
+        }
+    }
+
+    private static void InstallExitHooks()
+    {
+        if (Interlocked.Exchange(ref _hooksInstalled, 1) == 1) return;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => InterruptAll();
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
+        {
+            try { SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => InterruptAll())); }
+            catch (PlatformNotSupportedException) { }
+        }
+    }
+
+    /// <summary>Asks every runner here to stop as interrupted and waits briefly for them to record it.</summary>
+    public static void InterruptAll()
+    {
+        var jobs = Running.Keys.Select(JobRegistry.Find).OfType<XSJob>().ToList();
+        foreach (var runner in Running.Values) runner.Interrupt();
+        var deadline = DateTime.UtcNow + ExitGrace;
+        foreach (var job in jobs)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left > TimeSpan.Zero) job.WaitForRunner(left);
+        }
+    }
+}
