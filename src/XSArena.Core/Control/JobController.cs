@@ -36,7 +36,8 @@ public static class JobController
     public static async Task<(ControlResult Result, string? RequestId)> SendAsync(
         StoredJob job, JobCommand command, string? text, TimeSpan ackTimeout, IClock clock, CancellationToken cancellationToken)
     {
-        var state = JobStates.TryParse(JobFile.Read(job.Folder).State, out var current) ? current : JobState.Pending;
+        job = JobRecovery.MarkInterruptedIfOrphaned(job with { Record = JobFile.Read(job.Folder) }, clock);
+        var state = job.State;
         switch (JobTransitions.Decide(state, command))
         {
             case CommandOutcome.NoOp:
@@ -98,7 +99,7 @@ public static class JobController
                     writer.SetState(JobState.Cancelled);
                     break;
                 case JobCommand.Suspend:
-                    writer.Log("job_paused", new JsonObject { ["request_id"] = id, ["chunks_done"] = writer.Statistics.ChunksDone });
+                    writer.Log(EventTypes.JobPaused, new JsonObject { ["request_id"] = id, ["chunks_done"] = writer.Statistics.ChunksDone });
                     writer.SetState(JobState.Paused);
                     break;
             }

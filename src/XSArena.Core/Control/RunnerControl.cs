@@ -34,7 +34,7 @@ public sealed class RunnerControl : IAsyncDisposable
         var history = EventLogReader.ReadAll(writer.Folder).ToList();
         _acknowledged = [.. history.Where(e => e.Type.StartsWith("control_", StringComparison.Ordinal))
             .Select(e => e.GetString("request_id")).OfType<string>()];
-        _hintAppliedToChunk = history.Where(e => e.Type == "next_hint_applied" && e.GetString("request_id") is not null)
+        _hintAppliedToChunk = history.Where(e => e.Type == EventTypes.NextHintApplied && e.GetString("request_id") is not null)
             .GroupBy(e => e.GetString("request_id")!)
             .ToDictionary(g => g.Key, g => g.Last().ChunkIndex ?? 0);
         Directory.CreateDirectory(ControlInbox.FolderOf(writer.Folder));
@@ -71,7 +71,7 @@ public sealed class RunnerControl : IAsyncDisposable
         if (pauseId is null) return;
 
         _writer.SetState(JobState.Paused);
-        _writer.Log("job_paused", new JsonObject { ["request_id"] = pauseId, ["chunks_done"] = _writer.Statistics.ChunksDone });
+        _writer.Log(EventTypes.JobPaused, new JsonObject { ["request_id"] = pauseId, ["chunks_done"] = _writer.Statistics.ChunksDone });
         while (true)
         {
             await _resumed.WaitAsync(Token).ConfigureAwait(false);
@@ -83,7 +83,7 @@ public sealed class RunnerControl : IAsyncDisposable
         string? resumeId;
         lock (_gate) resumeId = _resumeRequestId;
         _writer.SetState(JobState.Running);
-        _writer.Log("job_resumed", new JsonObject { ["request_id"] = resumeId });
+        _writer.Log(EventTypes.JobResumed, new JsonObject { ["request_id"] = resumeId });
     }
 
     /// <summary>The operator's hints for <paramref name="chunk"/> (joined in the order they were sent), each logged
@@ -97,7 +97,7 @@ public sealed class RunnerControl : IAsyncDisposable
         {
             if (_hintAppliedToChunk.TryGetValue(hint.Id, out var applied) && applied == chunk) continue;
             _hintAppliedToChunk[hint.Id] = chunk;
-            _writer.Log("next_hint_applied", new JsonObject { ["request_id"] = hint.Id, ["chunk_idx"] = chunk, ["hint"] = hint.Text });
+            _writer.Log(EventTypes.NextHintApplied, new JsonObject { ["request_id"] = hint.Id, ["chunk_idx"] = chunk, ["hint"] = hint.Text });
         }
         return string.Join("\n", hints.Select(h => h.Text).Where(t => !string.IsNullOrWhiteSpace(t)));
     }

@@ -52,5 +52,9 @@ public static class EventTypes
     public const string JobFailed = "job_failed";
     public const string JobCancelled = "job_cancelled";
     public const string JobInterrupted = "job_interrupted";
+    public const string BookReconciled = "book_reconciled";
+    public const string NextHintApplied = "next_hint_applied";
+    public const string JobPaused = "job_paused";
+    public const string JobResumed = "job_resumed";
     public const string JobEnded = "job_ended";
 }

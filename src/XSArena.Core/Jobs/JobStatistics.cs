@@ -5,7 +5,8 @@ namespace XSArena.Core.Jobs;
 /// the same way.</summary>
 public sealed record JobStatistics
 {
-    /// <summary>Highest chunk recorded as done (a chunk redone after a resume is not counted twice).</summary>
+    /// <summary>Chunks the book holds: the index of the latest <c>chunk_done</c> (a chunk redone after a cut-back
+    /// replaces the later ones, as in <see cref="Runner.ChunkChain"/>), or what a reconciliation kept.</summary>
     public int ChunksDone { get; init; }
     public int Requests { get; init; }
     public int Retries { get; init; }
@@ -24,7 +25,12 @@ public sealed record JobStatistics
     {
         EventTypes.ChunkDone => this with
         {
-            ChunksDone = Math.Max(ChunksDone, e.ChunkIndex ?? 0),
+            ChunksDone = e.ChunkIndex ?? ChunksDone,
+            OutLength = e.GetLong("out_len") ?? OutLength,
+        },
+        EventTypes.BookReconciled => this with
+        {
+            ChunksDone = e.GetInt("chunks_kept") ?? ChunksDone,
             OutLength = e.GetLong("out_len") ?? OutLength,
         },
         EventTypes.Request => this with

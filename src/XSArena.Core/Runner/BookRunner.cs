@@ -23,6 +23,36 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     private RunnerControl? _control;
     private bool _interruptRequested;
+    private Prepared? _prepared;
+
+    /// <summary>Where a run starts: after the last chunk the book still holds, with that chunk's model hint and text.</summary>
+    private sealed record Prepared(int StartChunk, string? ModelHint, string? PreviousChunk);
+
+    /// <summary>Checks the book against the log before anything is written (DESIGN §4, issue "resume is exact"):
+    /// text after the last recorded chunk is cut back; a shorter or edited book throws
+    /// <see cref="BookMismatchException"/> unless <paramref name="force"/>, which cuts back to the last chunk that
+    /// still matches. Run by the launcher, so a mismatch is reported before the job changes state.</summary>
+    public ReconcileResult Prepare(bool force)
+    {
+        var events = EventLogReader.ReadAll(writer.Folder).ToList();
+        var chain = ChunkChain.FromEvents(events);
+        var result = BookReconciler.Reconcile(OutFile, chain, ChunkChain.IsUpstream(chain), force, writer.Clock);
+        if (result.BytesCut > 0 || result.MovedAsidePath is not null || result.ChunksKept < chain.Count)
+        {
+            writer.Log("book_reconciled", new JsonObject
+            {
+                ["chunks_kept"] = result.ChunksKept,
+                ["out_len"] = result.BookLength,
+                ["bytes_cut"] = result.BytesCut,
+                ["moved_aside"] = result.MovedAsidePath,
+                ["summary"] = result.Summary,
+            });
+        }
+        var kept = chain.Take(result.ChunksKept).ToList();
+        var previous = result.BookLength > 0 ? Anchor.ReadTail(OutFile, TailBytes) : null;
+        _prepared = new Prepared(result.ChunksKept + 1, kept.LastOrDefault()?.Hint, previous);
+        return result;
+    }
 
     /// <summary>Raised after each chunk is appended and logged.</summary>
     public event Action<ChunkRecord>? ChunkCompleted;
@@ -58,9 +88,10 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
             writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
             control.Start();
 
-            var (modelHint, previousChunk) = RecoverContext();
+            var prepared = _prepared ?? throw new InvalidOperationException("Prepare the run (reconcile the book) before running it.");
+            var (modelHint, previousChunk) = (prepared.ModelHint, prepared.PreviousChunk);
             var finishedEarly = false;
-            for (var chunk = writer.Statistics.ChunksDone + 1; chunk <= total && !finishedEarly; chunk++)
+            for (var chunk = prepared.StartChunk; chunk <= total && !finishedEarly; chunk++)
             {
                 token.ThrowIfCancellationRequested();
                 await control.WaitAtBoundaryAsync();
@@ -254,12 +285,4 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         return Convert.ToHexStringLower(SHA256.HashData(buffer));
     }
 
-    /// <summary>The model hint and previous chunk text a continuing run needs, recovered from disk.</summary>
-    private (string? Hint, string? PreviousChunk) RecoverContext()
-    {
-        if (writer.Statistics.ChunksDone == 0) return (null, null);
-        var last = EventLogReader.ReadAll(writer.Folder).LastOrDefault(e => e.Type == EventTypes.ChunkDone);
-        var tail = File.Exists(OutFile) ? Anchor.ReadTail(OutFile, TailBytes) : null;
-        return (last?.GetString("hint"), tail);
-    }
 }

@@ -14,7 +14,7 @@ public static class ChunkChain
 {
     /// <summary>Event logged when an operator hint is put into the prompt of a chunk: <c>chunk_idx</c>, <c>hint</c>,
     /// <c>request_id</c>.</summary>
-    public const string NextHintAppliedEvent = "next_hint_applied";
+    public const string NextHintAppliedEvent = EventTypes.NextHintApplied;
 
     /// <summary>The chunks the book currently consists of, in order. A <c>chunk_done</c> for index i replaces every
     /// recorded chunk with index i or later (a chunk redone after a cut-back supersedes the earlier record).

@@ -58,5 +58,5 @@ public sealed class EventFollower : IDisposable
     }
 
     /// <summary>True for events after which a watch ends (the job stopped running).</summary>
-    public static bool EndsWatch(JobEvent e) => e.Type is EventTypes.JobEnded or "job_paused";
+    public static bool EndsWatch(JobEvent e) => e.Type is EventTypes.JobEnded or EventTypes.JobPaused;
 }

@@ -39,6 +39,14 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             {
                 WriteError(new ErrorRecord(ex, "ControlTimeout", ErrorCategory.OperationTimeout, job));
             }
+            catch (BookMismatchException ex)
+            {
+                WriteError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidData, job));
+            }
+            catch (UpstreamJobNotReconcilableException ex)
+            {
+                WriteError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidData, job));
+            }
             catch (Exception ex) when (ex is Core.Backends.BackendException or JobBusyException)
             {
                 WriteError(new ErrorRecord(ex, ex is JobBusyException ? "JobBusy" : "BackendUnavailable", ErrorCategory.ResourceUnavailable, job));

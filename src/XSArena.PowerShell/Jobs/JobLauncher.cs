@@ -22,20 +22,24 @@ internal static class JobLauncher
 
     /// <summary>Starts the runner of a job whose lease <paramref name="writer"/> holds, on a job object that is new
     /// or not finished (a finished object is replaced first: PowerShell jobs cannot run twice).</summary>
-    public static XSJob Start(JobWriter writer, XSSettings settings, IReadOnlyDictionary<string, string?> environment, IChatBackend? backend = null)
+    /// <exception cref="BookMismatchException">The book no longer matches the log (and not <paramref name="force"/>).</exception>
+    public static XSJob Start(JobWriter writer, XSSettings settings, IReadOnlyDictionary<string, string?> environment,
+        IChatBackend? backend = null, bool force = false)
     {
         InstallExitHooks();
+        BookRunner runner;
         try
         {
             backend ??= BackendFor(writer.Record, settings, environment);
+            runner = new BookRunner(writer, backend, settings);
+            runner.Prepare(force);
         }
         catch
         {
             writer.Dispose();
             throw;
         }
-        var job = JobRegistry.ObjectFor(writer.Job);
-        var runner = new BookRunner(writer, backend, settings);
+        var job = JobRegistry.ObjectFor(writer.Job with { Statistics = writer.Statistics });
         Running[job.InstanceId] = runner;
         job.StartOwned(writer, runner, () => Running.TryRemove(job.InstanceId, out _));
         return job;
@@ -50,8 +54,7 @@ internal static class JobLauncher
     {
         var backend = BackendFor(stored.Record, settings, environment); // fails fast, before taking anything
         var writer = OpenWithRetry(stored);
-        _ = force; // reconciling the book against the log comes with exact resume
-        return Start(writer, settings, environment, backend);
+        return Start(writer, settings, environment, backend, force);
     }
 
     /// <summary>A freshly ended lease probe or runner can hold the lock for a moment; try a few times.</summary>

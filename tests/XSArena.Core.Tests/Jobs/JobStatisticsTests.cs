@@ -32,14 +32,17 @@ public sealed class JobStatisticsTests
     }
 
     [Fact]
-    public void A_chunk_redone_after_a_restart_is_not_counted_twice()
+    public void Chunks_done_follow_the_chain_when_chunks_are_redone_after_a_cut_back()
     {
         var stats = JobStatistics.Fold([
             E("chunk_done", new JsonObject { ["chunk_idx"] = 1 }),
             E("chunk_done", new JsonObject { ["chunk_idx"] = 2 }),
-            E("chunk_done", new JsonObject { ["chunk_idx"] = 1 }),
+            E("chunk_done", new JsonObject { ["chunk_idx"] = 3 }),
+            E("book_reconciled", new JsonObject { ["chunks_kept"] = 1, ["out_len"] = 10 }),
         ]);
-        Assert.Equal(2, stats.ChunksDone);
+        Assert.Equal(1, stats.ChunksDone);
+        Assert.Equal(10, stats.OutLength);
+        Assert.Equal(2, stats.Apply(E("chunk_done", new JsonObject { ["chunk_idx"] = 2 })).ChunksDone);
     }
 
     [Fact]

@@ -26,7 +26,9 @@ public sealed class BookRunnerTests : IDisposable
         using (var writer = BookJobs.Create(store, request, _settings, SystemClock.Instance))
         {
             id = writer.InstanceId;
-            state = await new BookRunner(writer, backend, _settings).RunAsync(timeout.Token);
+            var runner = new BookRunner(writer, backend, _settings);
+            runner.Prepare(force: false);
+            state = await runner.RunAsync(timeout.Token);
         }
         return (state, store.Find(id)!);
     }
