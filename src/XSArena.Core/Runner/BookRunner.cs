@@ -104,7 +104,8 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
                 var main = await RequestChunkAsync(control, systemText, user, model, chunk, previousChunk, token);
                 var text = await ExtendAsync(control, systemText, model, chunk, total, main.Body, plan.MinChars, passes, token);
 
-                var (outLength, tailHash) = AppendToBook(text);
+                var (outLength, tailHash) = AppendToBook(text, chunk);
+                CrashPoints.Hit(settings, CrashPoints.AfterAppendBeforeLog, chunk);
                 if (main.Hint is not null) writer.Log(EventTypes.NextHint, new JsonObject { ["chunk_idx"] = chunk, ["hint"] = main.Hint });
                 writer.Log(EventTypes.ChunkDone, new JsonObject
                 {
@@ -115,6 +116,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
                     ["out_tail_sha256"] = tailHash,
                 });
                 writer.SyncEvents();
+                CrashPoints.Hit(settings, CrashPoints.AfterLogBeforeJobFile, chunk);
                 writer.Save();
                 control.CompleteChunk(chunk);
                 ChunkCompleted?.Invoke(new ChunkRecord(writer.InstanceId, chunk, total, text.Length, main.Hint, outLength, OutFile));
@@ -244,6 +246,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     private async Task<ChatResult> SendAsync(ChatRequest request, CancellationToken cancellationToken)
     {
+        if (request.Pass == 0 && request.Attempt == 0) CrashPoints.Hit(settings, CrashPoints.BeforeRequest, request.ChunkIndex);
         var clock = Stopwatch.StartNew();
         var result = await backend.CompleteAsync(request, cancellationToken);
         writer.Log(EventTypes.Request, new JsonObject
@@ -265,13 +268,20 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     /// <summary>Appends a chunk (after a blank line unless the book is empty), forces it to disk, and returns the
     /// book's byte length and the hash of its last 4 KiB, which resume checks the book against.</summary>
-    private (long Length, string TailHash) AppendToBook(string text)
+    private (long Length, string TailHash) AppendToBook(string text, int chunk)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(OutFile)!);
         using var stream = new FileStream(OutFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         var separator = stream.Length > 0 ? ChunkText.Separator : "";
         stream.Seek(0, SeekOrigin.End);
-        stream.Write(Utf8.GetBytes(separator + text));
+        var bytes = Utf8.GetBytes(separator + text);
+        if (settings.CrashPoint?.Point == CrashPoints.MidAppend && settings.CrashPoint.Chunk == chunk)
+        {
+            stream.Write(bytes.AsSpan(0, bytes.Length / 2));
+            stream.Flush(flushToDisk: true);
+            CrashPoints.Hit(settings, CrashPoints.MidAppend, chunk);
+        }
+        stream.Write(bytes);
         stream.Flush(flushToDisk: true);
         return (stream.Length, TailHash(stream));
     }

@@ -8,6 +8,8 @@ public static class SettingsBuilder
     public const string ModelVariable = "XSARENA_MODEL";
     public const string NoWatcherVariable = "XSARENA_NO_WATCHER";
     public const string ControlTimeoutVariable = "XSARENA_CONTROL_TIMEOUT_SECONDS";
+    /// <summary>Crash tests only: <c>point@chunk</c>, e.g. <c>after-append-before-log@3</c>.</summary>
+    public const string CrashAtVariable = "XSARENA_CRASH_AT";
 
     /// <summary>Environment variables that move a backend's endpoint.</summary>
     public static IReadOnlyDictionary<string, string> BaseUrlVariables { get; } = new Dictionary<string, string>
@@ -33,6 +35,7 @@ public static class SettingsBuilder
             Backends = backends,
             UseFileWatcher = Value(environment, NoWatcherVariable) != "1",
             ControlAckTimeout = Seconds(environment, ControlTimeoutVariable) ?? settings.ControlAckTimeout,
+            CrashPoint = CrashAt(environment),
         };
     }
 
@@ -43,6 +46,16 @@ public static class SettingsBuilder
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
             result[(string)entry.Key] = entry.Value as string;
         return result;
+    }
+
+    private static CrashPoint? CrashAt(IReadOnlyDictionary<string, string?> environment)
+    {
+        if (Value(environment, CrashAtVariable) is not { } text) return null;
+        var parts = text.Split('@');
+        if (parts.Length == 2 && Runner.CrashPoints.All.Contains(parts[0])
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var chunk))
+            return new CrashPoint(parts[0], chunk);
+        throw new ArgumentException($"{CrashAtVariable} must be <point>@<chunk> with a point among {string.Join(", ", Runner.CrashPoints.All)} (got '{text}').");
     }
 
     /// <summary>A positive number of seconds, parsed culture-invariantly; anything else is an error naming the variable.</summary>

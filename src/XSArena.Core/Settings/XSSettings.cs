@@ -21,6 +21,9 @@ public sealed record RequestTimeouts(TimeSpan FirstByte, TimeSpan Idle, TimeSpan
         new(TimeSpan.FromSeconds(400), TimeSpan.FromSeconds(400), TimeSpan.FromMinutes(30));
 }
 
+/// <summary>A crash point and the chunk at which it fires.</summary>
+public sealed record CrashPoint(string Point, int Chunk);
+
 /// <summary>The one typed settings object (DESIGN §6). Filled from defaults, then environment, then cmdlet
 /// parameters; later sources (YAML) are layered in by <see cref="SettingsBuilder"/>.</summary>
 public sealed record XSSettings
@@ -41,6 +44,9 @@ public sealed record XSSettings
 
     /// <summary>File-system watchers as wake-up hints; off, everything still works by polling.</summary>
     public bool UseFileWatcher { get; init; } = true;
+
+    /// <summary>For crash tests only: where the runner kills its own process (see Runner.CrashPoints).</summary>
+    public CrashPoint? CrashPoint { get; init; }
 
     /// <summary>Attribution headers sent to OpenRouter.</summary>
     public string OpenRouterReferer { get; init; } = "https://github.com/xsarena";

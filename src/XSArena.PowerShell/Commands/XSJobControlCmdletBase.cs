@@ -28,7 +28,14 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             if (!ShouldProcess($"{job.Name} ({job.InstanceId})", Action)) continue;
             try
             {
-                JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume);
+                var (result, requestId) = JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume);
+                WriteVerbose(result switch
+                {
+                    ControlResult.Acknowledged => $"Request {requestId} ({JobTransitions.Verb(Command)}) acknowledged by the runner of '{job.Name}'.",
+                    ControlResult.AppliedHere => $"Request {requestId} ({JobTransitions.Verb(Command)}) applied here: no process runs '{job.Name}'.",
+                    ControlResult.RunHere => $"'{job.Name}' resumed in this session from chunk {job.ChunksDone + 1}.",
+                    _ => $"'{job.Name}' is {job.XSState}: nothing to do.",
+                });
                 if (PassThru) WriteObject(JobRegistry.Find(job.InstanceId) ?? job);
             }
             catch (JobCommandRefusedException ex)

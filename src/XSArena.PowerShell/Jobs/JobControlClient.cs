@@ -8,16 +8,16 @@ namespace XSArena.PowerShell.Jobs;
 /// the job's runner wherever it runs, or applied here when nobody runs the job; Resume of such a job runs it here.</summary>
 internal static class JobControlClient
 {
-    public static ControlResult Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken, bool force = false)
+    public static (ControlResult Result, string? RequestId) Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken, bool force = false)
     {
         var environment = SettingsBuilder.ProcessEnvironment();
         var settings = SettingsBuilder.Build(environment);
-        var (result, _) = JobController.SendAsync(job.Snapshot, command, text, settings.ControlAckTimeout, SystemClock.Instance, cancellationToken)
+        var (result, requestId) = JobController.SendAsync(job.Snapshot, command, text, settings.ControlAckTimeout, SystemClock.Instance, cancellationToken)
             .GetAwaiter().GetResult();
         if (result == ControlResult.RunHere)
         {
             JobLauncher.Resume(job.Snapshot, settings, environment, force);
-            return result;
+            return (result, requestId);
         }
         if (command == JobCommand.Stop && result != ControlResult.NoOp && !job.WaitUntilFinished(settings.ControlAckTimeout))
         {
@@ -25,6 +25,6 @@ internal static class JobControlClient
                 $"Job '{job.Name}' acknowledged the stop but did not end within {settings.ControlAckTimeout.TotalSeconds:0.#} s.");
         }
         JobRegistry.RefreshFromDisk(job);
-        return result;
+        return (result, requestId);
     }
 }
