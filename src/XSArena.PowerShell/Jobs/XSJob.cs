@@ -80,7 +80,50 @@ public sealed class XSJob : Job2
     internal JobState DiskState => Snapshot.State;
 
     public override string StatusMessage => ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
-    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0;
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > ReceivedUpTo;
+
+    private int _receivedUpTo = -1;
+    private bool _loadingChunks;
+
+    /// <summary>The last chunk handed to Output (from the job's received.mark the first time).</summary>
+    private int ReceivedUpTo => _receivedUpTo >= 0 ? _receivedUpTo : _receivedUpTo = ReceiveMark.Read(Folder);
+
+    /// <summary>Receive-Job reads Output: fill it with the chunks recorded on disk that were not received yet (one
+    /// record per chunk, whichever process wrote it), and move the job's received mark past them.</summary>
+    protected override void DoLoadJobStreams()
+    {
+        if (_loadingChunks) return; // the Output getter below comes back here
+        _loadingChunks = true;
+        try
+        {
+            if (Statistics.ChunksDone <= ReceivedUpTo) return;
+            var output = Output;
+            if (!output.IsOpen && output.Count > 0) return; // hand out what is there first
+            var chunks = ReceiveMark.ChunksAfter(Snapshot, ReceivedUpTo);
+            if (chunks.Count == 0) return;
+            if (output.IsOpen)
+            {
+                foreach (var chunk in chunks) output.Add(PSObject.AsPSObject(chunk));
+            }
+            else
+            {
+                var fresh = new PSDataCollection<PSObject>();
+                foreach (var chunk in chunks) fresh.Add(PSObject.AsPSObject(chunk));
+                fresh.Complete();
+                Output = fresh;
+            }
+            _receivedUpTo = chunks[^1].ChunkIndex;
+            ReceiveMark.Write(Folder, _receivedUpTo);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidJobStateException)
+        {
+            // The chunks stay on disk; the next Receive-Job tries again.
+        }
+        finally
+        {
+            _loadingChunks = false;
+        }
+    }
     public override string Location => Environment.MachineName;
 
     /// <summary>Runs the job in this process: the runner is started on the thread pool, its state changes move this
@@ -96,7 +139,7 @@ public sealed class XSJob : Job2
                 if (JobStateInfo.State != target) SetJobState(target);
             }
         };
-        runner.ChunkCompleted += chunk => { if (Output.IsOpen) Output.Add(PSObject.AsPSObject(chunk)); };
+        runner.ChunkCompleted += _ => LoadJobStreams(); // Receive-Job -Wait sees each chunk as it completes
         _runTask = Task.Run(async () =>
         {
             JobState final;

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace XSArena.Core.Runner;
+
+/// <summary>How far Receive-Job has read a job's chunks, kept in <c>received.mark</c> so a later session does not
+/// hand out the same chunks again. Written atomically; it is not a job file, so any process may write it.</summary>
+public static class ReceiveMark
+{
+    public const string FileName = "received.mark";
+
+    public static int Read(string jobFolder)
+    {
+        try
+        {
+            var text = File.ReadAllText(Path.Combine(jobFolder, FileName)).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var chunk) ? chunk : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    public static void Write(string jobFolder, int chunk)
+    {
+        var path = Path.Combine(jobFolder, FileName);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        File.WriteAllText(temp, chunk.ToString(CultureInfo.InvariantCulture));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>The chunks after <paramref name="after"/> that the book holds, as Receive-Job returns them.</summary>
+    public static IReadOnlyList<ChunkRecord> ChunksAfter(Store.StoredJob job, int after)
+    {
+        var chain = ChunkChain.FromEvents(Store.EventLogReader.ReadAll(job.Folder));
+        var total = job.Record.Progress.ChunksTotal > 0 ? job.Record.Progress.ChunksTotal : job.Record.Meta.Chunks ?? chain.Count;
+        return [.. chain.Where(c => c.Index > after)
+            .Select(c => new ChunkRecord(job.InstanceId, c.Index, total, c.Characters, c.Hint, c.OutLength ?? 0, job.OutputPath))];
+    }
+}
