@@ -9,7 +9,7 @@
     PowerShellVersion    = '7.6'
     TypesToProcess       = @('XSArena.Types.ps1xml')
     FormatsToProcess     = @('XSArena.Format.ps1xml')
-    CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob')
+    CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
