@@ -33,6 +33,7 @@ public static class AgeArgument
             case float or double:
                 var real = Convert.ToDouble(value, CultureInfo.InvariantCulture);
                 if (!double.IsFinite(real)) throw new ArgumentException($"'{Describe(value)}' is not a number of days. " + Forms);
+                if (Math.Abs(real) > TimeSpan.MaxValue.TotalDays) real = Math.CopySign(TimeSpan.MaxValue.TotalDays + 1, real);
                 return FromDays((decimal)real, Describe(value));
             case decimal number:
                 return FromDays(number, Describe(value));
