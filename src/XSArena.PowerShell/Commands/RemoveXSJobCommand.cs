@@ -48,11 +48,16 @@ public sealed class RemoveXSJobCommand : XSJobCmdletBase
         foreach (var job in ParameterSetName == OlderThanSet ? SelectByAge() : ResolveJobs()) RemoveOne(job);
     }
 
-    private IReadOnlyList<XSJob> SelectByAge()
+    // Ages come from the files as they are now, not from the session's cached copies.
+    private IEnumerable<XSJob> SelectByAge()
     {
         var states = State?.Select(s => JobStates.TryParse(s, out var state) ? state : JobState.Pending).ToArray();
-        return JobAge.Select(JobRegistry.InRoot(CurrentStore, WriteWarning), job => job.Snapshot, OlderThan, states,
-            SystemClock.Instance.UtcNow, job => WriteVerbose($"Job '{job.Name}' ({job.InstanceId}) has no readable timestamp; kept."));
+        var selected = JobAge.Select(CurrentStore.List(WriteWarning), job => job, OlderThan, states, SystemClock.Instance.UtcNow,
+            job => WriteVerbose($"Job '{job.Record.Name}' ({job.InstanceId}) has no readable timestamp; kept."));
+        foreach (var stored in selected)
+        {
+            if (JobRegistry.Find(stored.InstanceId) is { } job) yield return job;
+        }
     }
 
     private void RemoveOne(XSJob job)
@@ -60,7 +65,9 @@ public sealed class RemoveXSJobCommand : XSJobCmdletBase
         var live = JobRemoval.IsLive(job);
         if (live && !Force)
         {
-            WriteError(ErrorHelper.JobIsLive(job, "it is " + job.XSState + "; use -Force to stop and remove it"));
+            var state = JobRemoval.Current(job).State;
+            var why = state.IsTerminal() && !job.IsOwnedHere ? "a runner holds its lease" : "it is " + state.ToWire();
+            WriteError(ErrorHelper.JobIsLive(job, why + "; use -Force to stop and remove it"));
             return;
         }
         var action = IncludeOutput ? $"Remove job and delete its book '{job.OutFile}'" : "Remove job (the book is kept)";

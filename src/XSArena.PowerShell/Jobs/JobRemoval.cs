@@ -7,9 +7,13 @@ namespace XSArena.PowerShell.Jobs;
 /// <see cref="JobDeletion"/>; this adds what only the session knows (jobs it runs, its job cache).</summary>
 internal static class JobRemoval
 {
+    /// <summary>The job as it is on disk now (the session's copy of a finished job is not refreshed, but another
+    /// process may have resumed it since); the session's copy when the file cannot be read.</summary>
+    public static StoredJob Current(XSJob job) => new JobStore(job.Root).TryLoad(job.Folder) ?? job.Snapshot;
+
     /// <summary>True while the job may still change: it is PENDING, RUNNING or PAUSED, or some process holds its lease.</summary>
     public static bool IsLive(XSJob job) =>
-        job.IsOwnedHere || !job.DiskState.IsTerminal() || RunnerLease.IsHeld(job.Folder);
+        job.IsOwnedHere || !Current(job).State.IsTerminal() || RunnerLease.IsHeld(job.Folder);
 
     /// <summary>Deletes the job (and its book when <paramref name="includeOutput"/>) and forgets it. The caller has
     /// already stopped a job this process runs.</summary>
@@ -17,7 +21,7 @@ internal static class JobRemoval
     /// <exception cref="Core.Runner.JobBusyException">Another process holds the job's lease.</exception>
     public static JobDeletionResult Remove(XSJob job, bool includeOutput)
     {
-        var result = JobDeletion.Delete(job.Snapshot, includeOutput, SystemClock.Instance);
+        var result = JobDeletion.Delete(Current(job), includeOutput, SystemClock.Instance);
         JobRegistry.Remove(job);
         return result;
     }
