@@ -9,7 +9,8 @@
     PowerShellVersion    = '7.6'
     TypesToProcess       = @('XSArena.Types.ps1xml')
     FormatsToProcess     = @('XSArena.Format.ps1xml')
-    CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Suspend-XSJob', 'Resume-XSJob', 'Stop-XSJob', 'Send-XSJobHint')
+    CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Suspend-XSJob', 'Resume-XSJob',
+                             'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -19,6 +19,10 @@ internal static class ErrorHelper
             (job.ErrorCode is null ? "." : $" ({job.ErrorCode}).")),
         "XSJobFailed", ErrorCategory.OperationStopped, job);
 
+    public static ErrorRecord JobIsLive(XSJob job, string why) => new(
+        new InvalidOperationException($"Job '{job.Name}' ({job.InstanceId}) was not removed: {why.TrimEnd('.')}."),
+        "JobIsLive", ErrorCategory.ResourceBusy, job);
+
     public static ErrorRecord InvalidArgument(Exception ex, string id, object? target) =>
         new(ex, id, ErrorCategory.InvalidArgument, target);
 

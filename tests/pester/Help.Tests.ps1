@@ -14,6 +14,8 @@ BeforeDiscovery {
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
+        @{ Name = 'Copy-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'OutFile') }
+        @{ Name = 'Remove-XSJob'; Parameters = @('InstanceId', 'InputObject', 'OlderThan', 'State', 'IncludeOutput', 'Force', 'PassThru') }
     )
 }
 
@@ -286,7 +288,7 @@ Describe 'Get-Help on the built module' {
         $text | Should -Match ([regex]::Escape("Start-XSBook 'Introduction to Linear Algebra' -Backend offline"))
     }
 
-    It 'describes exactly the parameters that <_> has' -ForEach @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob') {
+    It 'describes exactly the parameters that <_> has' -ForEach @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob') {
         if (-not $built) { Set-ItResult -Skipped -Because $skipReason }
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters +
             [System.Management.Automation.PSCmdlet]::OptionalCommonParameters

@@ -66,7 +66,7 @@ Describe 'A book job in this session' {
     }
 
     It 'shows help with a synopsis, parameters and an example for every cmdlet' {
-        foreach ($name in 'Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob') {
+        foreach ($name in 'Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob') {
             $help = Get-Help $name -Full
             $help.Synopsis | Should -Not -BeNullOrEmpty
             @($help.Examples.Example).Count | Should -BeGreaterThan 0

@@ -69,7 +69,7 @@ public static class BookJobs
                 Overlays = [.. request.Overlays],
                 ExtraNote = request.ExtraNote,
                 ExtraFiles = [.. request.ExtraFiles],
-                OutPath = StoredOutPath(store.Root, request),
+                OutPath = request.OutFile is null ? OutputName.DefaultRelativePath(request.Subject) : StoredOutPath(store.Root, request.OutFile),
                 GeneratePlan = request.Plan,
                 Backend = backend,
                 Model = request.Model ?? settings.Backends[backend].Model ?? settings.DefaultModel,
@@ -85,16 +85,25 @@ public static class BookJobs
             Progress = new JobProgress { ChunksTotal = plan.Chunks },
         };
 
+        return Submit(store, id, record, clock);
+    }
+
+    /// <summary>Writes a new job's folder and job.json, then logs <c>job_submitted</c> (with <paramref name="extra"/>
+    /// fields) while holding its lease. Returns the writer, which still holds the lease.</summary>
+    internal static JobWriter Submit(JobStore store, Guid id, JobRecord record, IClock clock, JsonObject? extra = null)
+    {
         var folder = store.CreateFolder(id);
         JobFile.Write(folder, record);
         var writer = JobWriter.Open(new StoredJob(id, folder, store.Root, record, JobStatistics.Empty), clock);
-        writer.Log(EventTypes.JobSubmitted, new JsonObject
+        var fields = new JsonObject
         {
             ["spec"] = System.Text.Json.JsonSerializer.SerializeToNode(record.RunSpec, StoreJsonContext.Default.RunSpec),
-            ["chunks"] = plan.Chunks,
-            ["min_chars"] = plan.MinChars,
-            ["extension_passes"] = plan.ExtensionPasses,
-        });
+            ["chunks"] = record.Meta.Chunks,
+            ["min_chars"] = record.Meta.MinChars,
+            ["extension_passes"] = record.Meta.ExtensionPasses,
+        };
+        foreach (var (name, value) in extra ?? []) fields[name] = value?.DeepClone();
+        writer.Log(EventTypes.JobSubmitted, fields);
         writer.SyncEvents();
         return writer;
     }
@@ -103,10 +112,9 @@ public static class BookJobs
         Path.GetFullPath(Path.Combine(root, spec.OutPath ?? OutputName.DefaultRelativePath(spec.Subject)));
 
     /// <summary>Books under the root are stored relative to it (as upstream did); others absolute.</summary>
-    private static string StoredOutPath(string root, BookRequest request)
+    internal static string StoredOutPath(string root, string outFile)
     {
-        if (request.OutFile is null) return OutputName.DefaultRelativePath(request.Subject);
-        var full = Path.GetFullPath(request.OutFile);
+        var full = Path.GetFullPath(outFile);
         var relative = Path.GetRelativePath(root, full);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative.Replace('\\', '/');
     }

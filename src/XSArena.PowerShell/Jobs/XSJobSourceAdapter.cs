@@ -50,12 +50,12 @@ public sealed class XSJobSourceAdapter : JobSourceAdapter
     /// <summary>No filters are defined for XSArena jobs; an empty list (never an exception) keeps Get-Job -Filter quiet.</summary>
     public override IList<Job2> GetJobsByFilter(Dictionary<string, object> filter, bool recurse) => [];
 
-    /// <summary>Remove-Job: stops the job if this process runs it, then deletes its folder (never the book).</summary>
+    /// <summary>Remove-Job: stops the job if this process runs it, then deletes it as Remove-XSJob does, but never
+    /// the book.</summary>
     public override void RemoveJob(Job2 job)
     {
         if (job is not XSJob xsJob) return;
-        if (!XSJob.IsFinished(xsJob.JobStateInfo.State)) xsJob.StopJob();
-        JobRemoval.DeleteJobFolder(xsJob);
-        JobRegistry.Remove(xsJob);
+        if (xsJob.IsOwnedHere) xsJob.StopJob();
+        JobRemoval.Remove(xsJob, includeOutput: false);
     }
 }
