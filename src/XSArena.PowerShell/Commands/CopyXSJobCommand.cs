@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using XSArena.Core.Settings;
+using XSArena.Core.Store;
 using XSArena.Core.Jobs;
 using XSArena.Core.Runner;
 using XSArena.PowerShell.Jobs;
@@ -20,7 +22,17 @@ public sealed class CopyXSJobCommand : XSJobCmdletBase
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>Start the copy in this session at once.</summary>
+    [Parameter]
+    public SwitchParameter Start { get; set; }
+
     private int _copied;
+
+    private static XSJob StartHere(StoredJob stored)
+    {
+        var environment = SettingsBuilder.ProcessEnvironment();
+        return JobLauncher.Resume(stored, SettingsBuilder.Build(environment), environment, force: false);
+    }
 
     protected override void ProcessRecord()
     {
@@ -38,10 +50,14 @@ public sealed class CopyXSJobCommand : XSJobCmdletBase
             {
                 var store = JobRegistry.UseRoot(source.Root);
                 var outFile = OutFile is null ? null : GetUnresolvedProviderPathFromPSPath(OutFile);
-                var copy = new XSJob(JobCopier.Copy(store, source.Snapshot, Name, outFile, SystemClock.Instance));
-                JobRegistry.Add(copy);
+                var stored = JobCopier.Copy(store, source.Snapshot, Name, outFile, SystemClock.Instance);
+                var copy = Start ? StartHere(stored) : JobRegistry.ObjectFor(stored);
                 _copied++;
                 WriteObject(copy);
+            }
+            catch (Exception ex) when (ex is Core.Backends.BackendException or ArgumentException)
+            {
+                WriteError(ErrorHelper.InvalidArgument(ex, "CopyNotStarted", source));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JobBusyException)
             {
