@@ -7,6 +7,9 @@ namespace XSArena.PowerShell;
 /// the job adapter cannot read $PWD itself.</summary>
 public static class ModuleState
 {
+    /// <summary>Jobs this process runs now (their runners end with the process).</summary>
+    public static int LiveJobCount => JobLauncher.LiveCount;
+
     public static void OnImport(string currentLocation)
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(ProjectRoot.EnvironmentVariable);

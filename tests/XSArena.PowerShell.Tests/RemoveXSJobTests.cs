@@ -141,7 +141,15 @@ public sealed class RemoveXSJobTests : IDisposable
     }
 
     [Fact]
-    public void A_job_whose_lease_another_runner_holds_is_refused_even_with_Force()
+    public void A_job_whose_runner_does_not_answer_the_stop_is_refused_even_with_Force()
+    {
+        // The leases below are held by nobody that reads requests, so the stop is never acknowledged.
+        Environment.SetEnvironmentVariable("XSARENA_CONTROL_TIMEOUT_SECONDS", "1");
+        try { RemoveWithUnansweredStop(); }
+        finally { Environment.SetEnvironmentVariable("XSARENA_CONTROL_TIMEOUT_SECONDS", null); }
+    }
+
+    private void RemoveWithUnansweredStop()
     {
         var running = Job("run elsewhere", TimeSpan.FromDays(40), CoreState.Running);
         var finished = Job("finishing elsewhere", TimeSpan.FromDays(40));

@@ -267,23 +267,34 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     }
 
     /// <summary>Appends a chunk (after a blank line unless the book is empty), forces it to disk, and returns the
-    /// book's byte length and the hash of its last 4 KiB, which resume checks the book against.</summary>
+    /// book's byte length and the hash of its last 4 KiB, which resume checks the book against. A failed write
+    /// (disk full, permission) cuts the book back to where it was, so it never ends in half a chunk.</summary>
     private (long Length, string TailHash) AppendToBook(string text, int chunk)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(OutFile)!);
         using var stream = new FileStream(OutFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var separator = stream.Length > 0 ? ChunkText.Separator : "";
-        stream.Seek(0, SeekOrigin.End);
-        var bytes = Utf8.GetBytes(separator + text);
-        if (settings.CrashPoint?.Point == CrashPoints.MidAppend && settings.CrashPoint.Chunk == chunk)
+        var before = stream.Length;
+        var bytes = Utf8.GetBytes((before > 0 ? ChunkText.Separator : "") + text);
+        try
         {
-            stream.Write(bytes.AsSpan(0, bytes.Length / 2));
+            stream.Seek(0, SeekOrigin.End);
+            if (CrashPoints.Is(settings, CrashPoints.MidAppend, chunk) || CrashPoints.Is(settings, CrashPoints.IoErrorMidAppend, chunk))
+            {
+                stream.Write(bytes.AsSpan(0, bytes.Length / 2));
+                stream.Flush(flushToDisk: true);
+                CrashPoints.Hit(settings, CrashPoints.MidAppend, chunk);
+                throw new IOException("No space left on device (injected for a test).");
+            }
+            stream.Write(bytes);
             stream.Flush(flushToDisk: true);
-            CrashPoints.Hit(settings, CrashPoints.MidAppend, chunk);
+            return (stream.Length, TailHash(stream));
         }
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
-        return (stream.Length, TailHash(stream));
+        catch (IOException)
+        {
+            stream.SetLength(before);
+            stream.Flush(flushToDisk: true);
+            throw;
+        }
     }
 
     public static string TailHash(FileStream stream)

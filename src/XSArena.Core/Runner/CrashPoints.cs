@@ -11,13 +11,18 @@ public static class CrashPoints
     public const string AfterAppendBeforeLog = "after-append-before-log";
     public const string AfterLogBeforeJobFile = "after-log-before-job-json";
     public const string BeforeRequest = "before-request";
+    /// <summary>Not a crash: half the chunk is written, then the write fails as on a full disk.</summary>
+    public const string IoErrorMidAppend = "io-error-mid-append";
 
-    public static IReadOnlyList<string> All { get; } = [MidAppend, AfterAppendBeforeLog, AfterLogBeforeJobFile, BeforeRequest];
+    public static IReadOnlyList<string> All { get; } = [MidAppend, AfterAppendBeforeLog, AfterLogBeforeJobFile, BeforeRequest, IoErrorMidAppend];
+
+    public static bool Is(Settings.XSSettings settings, string point, int chunk) =>
+        settings.CrashPoint is { } configured && configured.Point == point && configured.Chunk == chunk;
 
     /// <summary>Kills this process at once when <paramref name="point"/> at <paramref name="chunk"/> is the one configured.</summary>
     public static void Hit(Settings.XSSettings settings, string point, int chunk)
     {
-        if (settings.CrashPoint is not { } configured || configured.Point != point || configured.Chunk != chunk) return;
+        if (!Is(settings, point, chunk)) return;
         using var self = Process.GetCurrentProcess();
         self.Kill(); // SIGKILL on Unix: no finally blocks, no exit handlers, exactly like a crash
         Thread.Sleep(Timeout.Infinite);

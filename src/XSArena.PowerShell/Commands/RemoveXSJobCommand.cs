@@ -90,6 +90,10 @@ public sealed class RemoveXSJobCommand : XSJobCmdletBase
         {
             WriteError(ErrorHelper.JobIsLive(job, "another process runs it; stop it there first"));
         }
+        catch (Core.Control.ControlTimeoutException ex)
+        {
+            WriteError(ErrorHelper.JobIsLive(job, "its runner did not stop: " + ex.Message));
+        }
         catch (UnsafeJobPathException ex)
         {
             WriteError(ErrorHelper.InvalidArgument(ex, "UnsafeJobPath", job));

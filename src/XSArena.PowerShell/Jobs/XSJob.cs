@@ -122,6 +122,7 @@ public sealed class XSJob : Job2
         finally
         {
             _loadingChunks = false;
+            UnloadJobStreams(); // PowerShell loads streams once; this makes every later read look for new chunks
         }
     }
     public override string Location => Environment.MachineName;
@@ -139,7 +140,7 @@ public sealed class XSJob : Job2
                 if (JobStateInfo.State != target) SetJobState(target);
             }
         };
-        runner.ChunkCompleted += _ => LoadJobStreams(); // Receive-Job -Wait sees each chunk as it completes
+        runner.ChunkCompleted += _ => DoLoadJobStreams(); // Receive-Job -Wait sees each chunk as it completes
         _runTask = Task.Run(async () =>
         {
             JobState final;

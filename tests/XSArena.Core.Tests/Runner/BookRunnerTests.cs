@@ -211,4 +211,23 @@ public sealed class BookRunnerTests : IDisposable
         Assert.Equal(1, job.Record.Meta.Chunks);
         Assert.Equal(1, job.Statistics.ChunksDone);
     }
+
+    [Fact]
+    public async Task A_write_failure_mid_chunk_fails_the_job_as_io_error_with_the_book_cut_back_to_the_last_chunk()
+    {
+        var settings = _settings with { CrashPoint = new CrashPoint(CrashPoints.IoErrorMidAppend, 3) };
+        var store = new JobStore(_dir.Path);
+        StoredJob job;
+        using (var writer = BookJobs.Create(store, new BookRequest("Disk Full") { Backend = "offline", Chunks = 5 }, settings, SystemClock.Instance))
+        {
+            var runner = new BookRunner(writer, new OfflineBackend(), settings);
+            runner.Prepare(force: false);
+            Assert.Equal(JobState.Failed, await runner.RunAsync(CancellationToken.None));
+            job = store.Find(writer.InstanceId)!;
+        }
+        Assert.Equal("io_error", job.Record.Meta.ErrorCode);
+        Assert.Equal(2, job.Statistics.ChunksDone);
+        var lastDone = Events(job).Last(e => e.Type == EventTypes.ChunkDone);
+        Assert.Equal(new FileInfo(job.OutputPath).Length, lastDone.GetLong("out_len"));
+    }
 }
