@@ -36,9 +36,11 @@ public sealed class JobNameCompleter : IArgumentCompleter
             .Select(name => new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, name));
     }
 
-    internal static string Quote(string text) => text.Any(char.IsWhiteSpace) || text.Contains('\'')
-        ? "'" + text.Replace("'", "''") + "'"
-        : text;
+    /// <summary>Quotes anything but plain words, so a job name (read from a file others can write) is always inserted
+    /// as one literal argument, never as code.</summary>
+    internal static string Quote(string text) => text.Length > 0 && (char.IsLetterOrDigit(text[0]) || text[0] == '_') && text.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.')
+        ? text
+        : "'" + text.Replace("'", "''").Replace("\u2018", "\u2018\u2018").Replace("\u2019", "\u2019\u2019") + "'";
 }
 
 /// <summary>Completes backend names from the settings.</summary>

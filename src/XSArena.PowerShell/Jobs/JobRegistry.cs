@@ -35,20 +35,34 @@ public static class JobRegistry
     public static IReadOnlyList<XSJob> All(Action<string>? warn = null)
     {
         foreach (var store in Roots.Values) Scan(store, warn);
-        return [.. Jobs.Values.OrderBy(job => job.Id)];
+        return Ordered(Jobs.Values);
     }
 
     /// <summary>Jobs of one root, after a scan of that root.</summary>
     public static IReadOnlyList<XSJob> InRoot(JobStore store, Action<string>? warn = null)
     {
         Scan(store, warn);
-        return [.. Jobs.Values.Where(job => job.Root == store.Root).OrderBy(job => job.Id)];
+        return Ordered(Jobs.Values.Where(job => job.Root == store.Root));
     }
 
-    /// <summary>A job by id: memory first, then one look for its folder in each known root.</summary>
+    /// <summary>Oldest first by their recorded creation time (session Ids follow the order folders were found).</summary>
+    private static IReadOnlyList<XSJob> Ordered(IEnumerable<XSJob> jobs) =>
+        [.. jobs.OrderBy(job => job.Created ?? DateTime.MinValue).ThenBy(job => job.Id)];
+
+    /// <summary>A job by id: memory first (re-read if its job.json changed), then one look for its folder in each
+    /// known root.</summary>
     public static XSJob? Find(Guid id)
     {
-        if (Jobs.TryGetValue(id, out var job)) return job;
+        if (Jobs.TryGetValue(id, out var job))
+        {
+            if (!Directory.Exists(job.Folder) && !job.IsOwnedHere)
+            {
+                Remove(job);
+                return null;
+            }
+            RefreshIfChanged(job);
+            return Jobs.TryGetValue(id, out var current) ? current : job;
+        }
         foreach (var store in Roots.Values)
         {
             if (store.Find(id) is { } stored) return ObjectFor(Noticed(stored));
@@ -109,14 +123,27 @@ public static class JobRegistry
     private static void Scan(JobStore store, Action<string>? warn)
     {
         if (!Directory.Exists(store.JobsFolder)) return;
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var found = new List<StoredJob>();
         foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
         {
-            if (ByFolder.TryGetValue(folder, out var known))
+            present.Add(folder);
+            if (ByFolder.TryGetValue(folder, out var known)) RefreshIfChanged(known);
+            else if (store.TryLoad(folder, warn) is { } stored) found.Add(stored);
+        }
+        foreach (var gone in ByFolder.Values.Where(job => job.Root == store.Root && !present.Contains(job.Folder) && !job.IsOwnedHere).ToList())
+        {
+            Remove(gone); // deleted by another process
+        }
+        // New jobs get session Ids in the order they were created.
+        foreach (var stored in found.OrderBy(job => Timestamps.ParseOrNull(job.Record.CreatedAt) ?? DateTimeOffset.MinValue))
+        {
+            if (Jobs.TryGetValue(stored.InstanceId, out var twin) && twin.Folder != stored.Folder)
             {
-                RefreshIfChanged(known);
+                warn?.Invoke($"{stored.Folder}: job id {stored.InstanceId} is already used by {twin.Folder} (a copied folder?); skipped.");
                 continue;
             }
-            if (store.TryLoad(folder, warn) is { } stored) ObjectFor(Noticed(stored));
+            ObjectFor(Noticed(stored));
         }
     }
 
