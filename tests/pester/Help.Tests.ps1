@@ -14,8 +14,12 @@ BeforeDiscovery {
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
-        @{ Name = 'Copy-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'OutFile') }
+        @{ Name = 'Copy-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'OutFile', 'Start') }
         @{ Name = 'Remove-XSJob'; Parameters = @('InstanceId', 'InputObject', 'OlderThan', 'State', 'IncludeOutput', 'Force', 'PassThru') }
+        @{ Name = 'Suspend-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
+        @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'PassThru') }
+        @{ Name = 'Stop-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
+        @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
     )
 }
 
@@ -288,7 +292,8 @@ Describe 'Get-Help on the built module' {
         $text | Should -Match ([regex]::Escape("Start-XSBook 'Introduction to Linear Algebra' -Backend offline"))
     }
 
-    It 'describes exactly the parameters that <_> has' -ForEach @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob') {
+    It 'describes exactly the parameters that <_> has' -ForEach @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob',
+            'Suspend-XSJob', 'Resume-XSJob', 'Stop-XSJob', 'Send-XSJobHint') {
         if (-not $built) { Set-ItResult -Skipped -Because $skipReason }
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters +
             [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
