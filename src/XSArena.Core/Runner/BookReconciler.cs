@@ -231,6 +231,10 @@ public static class BookReconciler
         return asidePath;
     }
 
+    /// <summary>Renames a book to <c>&lt;book&gt;.replaced-&lt;UTC stamp&gt;</c> (never over another file); returns the new path.</summary>
+    public static string MoveAside(string bookPath, IClock clock) =>
+        MoveAside(bookPath, clock.UtcNow.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture));
+
     private static string MoveAside(string bookPath, string stamp)
     {
         var basePath = bookPath + ".replaced-" + stamp;

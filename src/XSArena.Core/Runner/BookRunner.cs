@@ -24,6 +24,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     private RunnerControl? _control;
     private bool _interruptRequested;
     private Prepared? _prepared;
+    private OutputLease? _outputLease;
 
     /// <summary>Where a run starts: after the last chunk the book still holds, with that chunk's model hint and text.</summary>
     private sealed record Prepared(int StartChunk, string? ModelHint, string? PreviousChunk);
@@ -33,6 +34,24 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     /// <see cref="BookMismatchException"/> unless <paramref name="force"/>, which cuts back to the last chunk that
     /// still matches. Run by the launcher, so a mismatch is reported before the job changes state.</summary>
     public ReconcileResult Prepare(bool force)
+    {
+        _outputLease ??= OutputLease.TryAcquire(OutFile) ?? throw new OutputBusyException(OutFile);
+        try { return Reconcile(force); }
+        catch
+        {
+            ReleaseOutput();
+            throw;
+        }
+    }
+
+    /// <summary>Gives up the book's lease (the run ended, or it never started).</summary>
+    public void ReleaseOutput()
+    {
+        _outputLease?.Dispose();
+        _outputLease = null;
+    }
+
+    private ReconcileResult Reconcile(bool force)
     {
         var events = EventLogReader.ReadAll(writer.Folder).ToList();
         var chain = ChunkChain.FromEvents(events);
@@ -167,6 +186,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
 
     private JobState End(JobState state, string? code = null, string? message = null)
     {
+        ReleaseOutput();
         writer.Log(EventTypes.JobEnded, new JsonObject { ["state"] = state.ToWire() });
         writer.SetState(state, code, message);
         return state;

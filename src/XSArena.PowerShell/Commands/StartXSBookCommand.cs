@@ -3,6 +3,7 @@ using XSArena.Core.Backends;
 using XSArena.Core.Book;
 using XSArena.Core.Runner;
 using XSArena.Core.Settings;
+using XSArena.Core.Store;
 using XSArena.PowerShell.Jobs;
 
 namespace XSArena.PowerShell.Commands;
@@ -69,13 +70,20 @@ public sealed class StartXSBookCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>If a job that is not DONE already writes this book, resume it.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Start over: move the existing book aside (it is kept, renamed) and start a new job.</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
     private readonly ManualResetEventSlim _stopWaiting = new();
 
     protected override void ProcessRecord()
     {
         var store = JobRegistry.UseRoot(RootResolver.Resolve(this));
         var environment = SettingsBuilder.ProcessEnvironment();
-        var settings = SettingsBuilder.Build(environment);
         var request = new BookRequest(Subject)
         {
             Length = Length.ToLowerInvariant(),
@@ -92,16 +100,40 @@ public sealed class StartXSBookCommand : PSCmdlet
             Name = Name,
         };
 
-        IChatBackend backend;
-        JobWriter writer;
+        XSJob job;
         try
         {
-            backend = BackendFactory.Create(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri);
-            writer = BookJobs.Create(store, request, settings, Core.Jobs.SystemClock.Instance);
+            var settings = SettingsBuilder.Build(environment);
+            var backend = BackendFactory.Create(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri);
+            var bookPath = request.OutFile ?? Path.GetFullPath(Path.Combine(store.Root, OutputName.DefaultRelativePath(Subject)));
+            BookOutputs.Validate(bookPath);
+            var situation = BookOutputs.Inspect(store, bookPath);
+            switch (ChooseAction(situation))
+            {
+                case null:
+                    return; // the user chose not to start
+                case StartAction.ResumeExisting:
+                    job = ResumeExisting(situation.Resumable!);
+                    break;
+                default:
+                    if (situation.BookExists)
+                    {
+                        var aside = BookReconciler.MoveAside(bookPath, Core.Jobs.SystemClock.Instance);
+                        WriteWarning($"The existing book was moved aside to '{aside}'.");
+                    }
+                    var writer = BookJobs.Create(store, request with { OutFile = bookPath }, settings, Core.Jobs.SystemClock.Instance);
+                    job = JobLauncher.Start(writer, settings, environment, backend);
+                    break;
+            }
         }
         catch (Exception ex) when (ex is ArgumentException or BackendException)
         {
             ThrowTerminatingError(ErrorHelper.InvalidArgument(ex, "InvalidBookRequest", Subject));
+            return;
+        }
+        catch (OutputBusyException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "OutputInUse", ErrorCategory.ResourceBusy, Subject));
             return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -110,13 +142,51 @@ public sealed class StartXSBookCommand : PSCmdlet
             return;
         }
 
-        var job = JobLauncher.Start(writer, settings, environment, backend);
         if (Wait) WaitWithProgress(job);
         WriteObject(job);
         if (Wait && job.XSState is "FAILED" or "CANCELLED") WriteError(ErrorHelper.JobFailed(job));
     }
 
     protected override void StopProcessing() => _stopWaiting.Set();
+
+    /// <summary>What to do about a book or job already at the output; null when the user declined.</summary>
+    private StartAction? ChooseAction(OutputSituation situation)
+    {
+        var action = StartDecision.Decide(situation, Resume, Overwrite, HostInteraction.IsInteractive(this));
+        var existing = situation.Resumable ?? situation.Finished;
+        var who = existing is null ? "" : $" by job '{existing.Record.Name}' ({existing.InstanceId}, {Core.Jobs.JobStates.ToWire(existing.State)})";
+        switch (action)
+        {
+            case StartAction.RefuseInUse:
+                throw new OutputBusyException(situation.Resumable?.OutputPath ?? existing?.OutputPath ?? OutFile ?? Subject);
+            case StartAction.RefuseExistingBook:
+                throw new ArgumentException(
+                    $"The book already exists{(who.Length > 0 ? ", written" + who : "")}; it is never appended to. " +
+                    "Pass -Overwrite to move it aside and start again, or -OutFile for another file.");
+            case StartAction.ResumeExistingWithWarning:
+                WriteWarning($"A job already writes this book{who}; resuming it. Pass -Overwrite to start over instead.");
+                return StartAction.ResumeExisting;
+            case StartAction.Ask:
+                var choice = Host.UI.PromptForChoice(
+                    "A job already writes this book", $"The book is being written{who}. Resume that job or start over?",
+                    new System.Collections.ObjectModel.Collection<System.Management.Automation.Host.ChoiceDescription>
+                    {
+                        new("&Resume", "Go on from the last recorded chunk."),
+                        new("&Overwrite", "Move the book aside and start a new job."),
+                        new("&Cancel", "Do nothing."),
+                    }, 0);
+                return choice switch { 0 => StartAction.ResumeExisting, 1 => StartAction.MoveAsideThenStartNew, _ => null };
+            default:
+                return action;
+        }
+    }
+
+    private XSJob ResumeExisting(Core.Store.StoredJob stored)
+    {
+        var job = JobRegistry.ObjectFor(stored);
+        JobControlClient.Send(job, Core.Control.JobCommand.Resume, null, CancellationToken.None);
+        return JobRegistry.Find(stored.InstanceId) ?? job;
+    }
 
     private void WaitWithProgress(XSJob job)
     {

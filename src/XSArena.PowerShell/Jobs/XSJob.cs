@@ -152,6 +152,7 @@ public sealed class XSJob : Job2
             }
             finally
             {
+                runner.ReleaseOutput();
                 writer.Dispose();
                 onEnded();
             }
