@@ -10,7 +10,7 @@ BeforeDiscovery {
     # The parameters each cmdlet has by its specification; the help must describe exactly these.
     $specified = @(
         @{ Name = 'Start-XSBook'; Parameters = @('Subject', 'Length', 'Span', 'Chunks', 'MinChars', 'OutFile', 'Backend',
-                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait') }
+                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite') }
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }

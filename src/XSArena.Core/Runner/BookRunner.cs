@@ -268,22 +268,44 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     {
         if (request.Pass == 0 && request.Attempt == 0) CrashPoints.Hit(settings, CrashPoints.BeforeRequest, request.ChunkIndex);
         var clock = Stopwatch.StartNew();
-        var result = await backend.CompleteAsync(request, cancellationToken);
-        writer.Log(EventTypes.Request, new JsonObject
+        try
+        {
+            var result = await backend.CompleteAsync(request, cancellationToken);
+            LogRequest(request, clock.ElapsedMilliseconds, result, error: null);
+            return result;
+        }
+        catch (BackendException ex)
+        {
+            // A failed attempt is logged like any other, so the log explains the job afterwards; a stall also counts.
+            LogRequest(request, clock.ElapsedMilliseconds, null, ex);
+            if (ex.Code == BackendErrorCode.Stall)
+                writer.Log(EventTypes.WatchdogTimeout, new JsonObject { ["chunk_idx"] = request.ChunkIndex, ["pass"] = request.Pass, ["error"] = ex.Message });
+            throw;
+        }
+    }
+
+    private void LogRequest(ChatRequest request, long latencyMs, ChatResult? result, BackendException? error)
+    {
+        var fields = new JsonObject
         {
             ["chunk_idx"] = request.ChunkIndex,
             ["pass"] = request.Pass,
             ["attempt"] = request.Attempt,
             ["backend"] = backend.Name,
-            ["model"] = result.Model ?? request.Model,
-            ["latency_ms"] = clock.ElapsedMilliseconds,
-            ["chars"] = result.Text.Length,
-            ["finish_reason"] = result.FinishReason,
-            ["prompt_tokens"] = result.PromptTokens,
-            ["completion_tokens"] = result.CompletionTokens,
-            ["cost"] = result.Cost,
-        });
-        return result;
+            ["model"] = result?.Model ?? request.Model,
+            ["latency_ms"] = latencyMs,
+            ["chars"] = result?.Text.Length ?? error?.PartialText?.Length ?? 0,
+            ["finish_reason"] = result?.FinishReason,
+            ["prompt_tokens"] = result?.PromptTokens,
+            ["completion_tokens"] = result?.CompletionTokens,
+            ["cost"] = result?.Cost,
+        };
+        if (error is not null)
+        {
+            fields["error_code"] = error.CodeName;
+            fields["error"] = error.Message;
+        }
+        writer.Log(EventTypes.Request, fields);
     }
 
     /// <summary>Appends a chunk (after a blank line unless the book is empty), forces it to disk, and returns the
