@@ -38,6 +38,9 @@ public static class JobController
     {
         job = JobRecovery.MarkInterruptedIfOrphaned(job with { Record = JobFile.Read(job.Folder) }, clock);
         var state = job.State;
+        // A PENDING job nobody waits on any more (its process died, or a copy never started) is picked up by Resume.
+        if (state == JobState.Pending && command == JobCommand.Resume && !RunnerLease.IsHeld(job.Folder))
+            return (ControlResult.RunHere, null);
         switch (JobTransitions.Decide(state, command))
         {
             case CommandOutcome.NoOp:

@@ -34,14 +34,14 @@ public static class JobRegistry
     /// <summary>All known jobs, oldest first, after picking up new folders in every known root.</summary>
     public static IReadOnlyList<XSJob> All(Action<string>? warn = null)
     {
-        foreach (var store in Roots.Values) Scan(store, warn);
+        foreach (var store in Roots.Values) Scan(store, warn, recheckFinished: false);
         return Ordered(Jobs.Values);
     }
 
     /// <summary>Jobs of one root, after a scan of that root.</summary>
     public static IReadOnlyList<XSJob> InRoot(JobStore store, Action<string>? warn = null)
     {
-        Scan(store, warn);
+        Scan(store, warn, recheckFinished: true);
         return Ordered(Jobs.Values.Where(job => job.Root == store.Root));
     }
 
@@ -120,7 +120,9 @@ public static class JobRegistry
         Stamps[job.Folder] = StampOf(job.Folder);
     }
 
-    private static void Scan(JobStore store, Action<string>? warn)
+    /// <param name="recheckFinished">Also look again at finished jobs (a deliberate listing); Get-Job's frequent
+    /// calls skip them, so thousands of finished jobs cost one folder listing, not thousands of file checks.</param>
+    private static void Scan(JobStore store, Action<string>? warn, bool recheckFinished)
     {
         if (!Directory.Exists(store.JobsFolder)) return;
         var present = new HashSet<string>(StringComparer.Ordinal);
@@ -128,7 +130,10 @@ public static class JobRegistry
         foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
         {
             present.Add(folder);
-            if (ByFolder.TryGetValue(folder, out var known)) RefreshIfChanged(known);
+            if (ByFolder.TryGetValue(folder, out var known))
+            {
+                if (recheckFinished || !XSJob.IsFinished(known.JobStateInfo.State)) RefreshIfChanged(known);
+            }
             else if (store.TryLoad(folder, warn) is { } stored) found.Add(stored);
         }
         foreach (var gone in ByFolder.Values.Where(job => job.Root == store.Root && !present.Contains(job.Folder) && !job.IsOwnedHere).ToList())

@@ -231,4 +231,17 @@ public sealed class ControlledRunTests : IAsyncLifetime
             Assert.Equal("somebody replaced the book", File.ReadAllText(result.MovedAsidePath!));
         }
     }
+
+    [Fact]
+    public async Task A_pending_job_nobody_waits_on_is_run_by_resume()
+    {
+        var writer = BookJobs.Create(Store, new BookRequest("Never Started") { Backend = "offline" }, _settings, SystemClock.Instance);
+        var id = writer.InstanceId;
+        writer.Dispose(); // its process went away before running it
+        Assert.Equal(JobState.Pending, Store.Find(id)!.State);
+        Assert.Equal(ControlResult.RunHere, (await Send(id, JobCommand.Resume)).Item1);
+
+        using var held = JobWriter.Open(Store.Find(id)!, SystemClock.Instance); // a live waiter: Resume is a no-op
+        Assert.Equal(ControlResult.NoOp, (await Send(id, JobCommand.Resume)).Item1);
+    }
 }
