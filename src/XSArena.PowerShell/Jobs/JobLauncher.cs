@@ -39,7 +39,7 @@ internal static class JobLauncher
             writer.Dispose();
             throw;
         }
-        var job = JobRegistry.ObjectFor(writer.Job with { Statistics = writer.Statistics });
+        var job = JobRegistry.ObjectFor(writer.Job with { Statistics = writer.Statistics }, forRun: true);
         Running[job.InstanceId] = runner;
         job.StartOwned(writer, runner, () => Running.TryRemove(job.InstanceId, out _));
         return job;

@@ -72,22 +72,24 @@ public static class JobRegistry
 
     /// <summary>The object for a job: the cached one while it can still change state, otherwise a new one (a
     /// finished PowerShell job cannot run again) that keeps the session Id.</summary>
-    internal static XSJob ObjectFor(StoredJob stored)
+    /// <param name="forRun">The job is about to run here: a finished object is always replaced, whatever the state
+    /// on disk still says.</param>
+    internal static XSJob ObjectFor(StoredJob stored, bool forRun = false)
     {
         lock (Gate)
         {
             if (Jobs.TryGetValue(stored.InstanceId, out var existing))
             {
-                if (!XSJob.IsFinished(existing.JobStateInfo.State) || stored.State.IsTerminal())
+                if (!XSJob.IsFinished(existing.JobStateInfo.State) || (stored.State.IsTerminal() && !forRun))
                 {
                     existing.Refresh(stored, stored.Statistics);
                     return existing;
                 }
-                var replacement = XSJob.Replacement(stored, XSJobSourceAdapter.ReuseIdOf(existing));
+                var replacement = XSJob.Replacement(stored, XSJobSourceAdapter.ReuseIdOf(existing), takeDiskState: !forRun);
                 Register(replacement);
                 return replacement;
             }
-            var job = new XSJob(stored);
+            var job = new XSJob(stored, takeDiskState: !forRun);
             Register(job);
             return job;
         }

@@ -19,28 +19,30 @@ public sealed class XSJob : Job2
     private JobStatistics _statistics;
     private Task? _runTask;
 
-    internal XSJob(StoredJob snapshot)
+    /// <param name="takeDiskState">False for an object about to run here: it starts NotStarted and follows its
+    /// runner, whatever the state on disk says until the runner writes RUNNING.</param>
+    internal XSJob(StoredJob snapshot, bool takeDiskState = true)
         : base(CommandText(snapshot), snapshot.Record.Name, snapshot.InstanceId)
     {
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
-        ApplyDiskState(snapshot.State);
+        if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
     /// <summary>A new object for a job whose previous object finished (a finished PowerShell job cannot run again);
     /// it keeps the session Id and InstanceId.</summary>
-    private XSJob(StoredJob snapshot, JobIdentifier token)
+    private XSJob(StoredJob snapshot, JobIdentifier token, bool takeDiskState)
         : base(CommandText(snapshot), snapshot.Record.Name, token)
     {
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
-        ApplyDiskState(snapshot.State);
+        if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
-    internal static XSJob Replacement(StoredJob snapshot, JobIdentifier? token) =>
-        token is null ? new XSJob(snapshot) : new XSJob(snapshot, token);
+    internal static XSJob Replacement(StoredJob snapshot, JobIdentifier? token, bool takeDiskState) =>
+        token is null ? new XSJob(snapshot, takeDiskState) : new XSJob(snapshot, token, takeDiskState);
 
     #region Properties shown to users
 
