@@ -3,13 +3,15 @@
 # random moments while a request is active, then resumed in new processes until DONE, must end byte for byte equal
 # to an uninterrupted run, with job.json and every events.jsonl line still parsing.
 #
-# XSARENA_CRASH_KILLS sets the number of random kills (default 3); XSARENA_CRASH_SEED fixes the first seed
-# (default: random, printed) so a failing kill can be replayed exactly.
+# XSARENA_CRASH_KILLS sets the number of random kills (default 3); XSARENA_CRASH_SEED fixes the seed the kills'
+# seeds are drawn from (default: random, printed with every kill) so a failing series can be replayed exactly.
 
 BeforeDiscovery {
     $kills = if ($env:XSARENA_CRASH_KILLS) { [int]$env:XSARENA_CRASH_KILLS } else { 3 }
     $firstSeed = if ($env:XSARENA_CRASH_SEED) { [int]$env:XSARENA_CRASH_SEED } else { Get-Random -Minimum 1 -Maximum 1000000 }
-    $randomKills = @(for ($i = 0; $i -lt $kills; $i++) { @{ Seed = $firstSeed + $i } })
+    # Each kill's seed is drawn from the first (consecutive seeds would give System.Random correlated draws).
+    $seeds = [System.Random]::new($firstSeed)
+    $randomKills = @(for ($i = 0; $i -lt $kills; $i++) { @{ Seed = $seeds.Next(); FirstSeed = $firstSeed; Number = $i + 1 } })
     $crashPoints = @(
         @{ Point = 'mid-append'; Chunk = 3; Cuts = $true }
         @{ Point = 'mid-append'; Chunk = 8; Cuts = $true }
@@ -124,7 +126,7 @@ Describe 'Resume after a crash is exact' {
         finally { Remove-Item -Recurse -Force $root -ErrorAction SilentlyContinue }
     }
 
-    It 'random SIGKILL, seed <Seed>' -ForEach $randomKills {
+    It 'random SIGKILL <Number> (XSARENA_CRASH_SEED=<FirstSeed>), seed <Seed>' -ForEach $randomKills {
         $random = [System.Random]::new($Seed)
         $target = $random.Next(1, $RequestsPerBook + 1)
         $delayMs = $random.Next(0, 90)
