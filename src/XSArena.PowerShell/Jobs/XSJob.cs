@@ -143,6 +143,7 @@ public sealed class XSJob : Job2
             }
         };
         runner.ChunkCompleted += _ => DoLoadJobStreams(); // Receive-Job -Wait sees each chunk as it completes
+        if (JobStateInfo.State is JobState2.NotStarted or JobState2.Suspended) SetJobState(JobState2.Running); // it runs from now on
         _runTask = Task.Run(async () =>
         {
             JobState final;
