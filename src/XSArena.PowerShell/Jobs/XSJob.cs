@@ -84,6 +84,7 @@ public sealed class XSJob : Job2
     public override string StatusMessage => ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > ReceivedUpTo;
 
+    private readonly object _receiveGate = new();
     private int _receivedUpTo = -1;
     private bool _loadingChunks;
 
@@ -94,7 +95,12 @@ public sealed class XSJob : Job2
     /// record per chunk, whichever process wrote it), and move the job's received mark past them.</summary>
     protected override void DoLoadJobStreams()
     {
-        if (_loadingChunks) return; // the Output getter below comes back here
+        lock (_receiveGate) LoadChunksLocked(); // the runner's thread and Receive-Job's may both get here
+    }
+
+    private void LoadChunksLocked()
+    {
+        if (_loadingChunks) return; // the Output getter below comes back here on the same thread
         _loadingChunks = true;
         try
         {
@@ -127,6 +133,7 @@ public sealed class XSJob : Job2
             UnloadJobStreams(); // PowerShell loads streams once; this makes every later read look for new chunks
         }
     }
+
     public override string Location => Environment.MachineName;
 
     /// <summary>Runs the job in this process: the runner is started on the thread pool, its state changes move this
