@@ -60,7 +60,7 @@ Describe 'A book job in this session' {
     }
 
     It 'writes XSJobFailed with -Wait when the job fails, so -ErrorAction Stop works' {
-        { Start-XSBook 'Nobody Home' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait -ErrorAction Stop } |
+        { Start-XSBook 'Nobody Home' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait -SkipPreflight -ErrorAction Stop } |
             Should -Throw -ErrorId 'XSJobFailed*'
         (Get-XSJob -Name 'Nobody Home').State | Should -Be 'FAILED'
     }

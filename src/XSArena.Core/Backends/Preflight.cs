@@ -421,3 +421,16 @@ public static class Preflight
         }
     }
 }
+
+/// <summary>A preflight said the backend cannot serve; <see cref="Result"/> says what is wrong and what to do.</summary>
+public sealed class BackendNotReadyException(PreflightResult result) : InvalidOperationException(result.Message)
+{
+    public PreflightResult Result { get; } = result;
+
+    /// <summary>Throws when <paramref name="result"/> is not Ok.</summary>
+    public static void ThrowIfNotReady(PreflightResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (!result.Ok) throw new BackendNotReadyException(result);
+    }
+}
