@@ -26,6 +26,13 @@ internal static class ErrorHelper
     public static ErrorRecord InvalidArgument(Exception ex, string id, object? target) =>
         new(ex, id, ErrorCategory.InvalidArgument, target);
 
+    /// <summary>A preflight found the backend unable to serve; the message is its problem and advice.</summary>
+    public static ErrorRecord BackendNotReady(Core.Backends.BackendNotReadyException ex, object? target) =>
+        new(ex, "BackendNotReady", ErrorCategory.ResourceUnavailable, target)
+        {
+            ErrorDetails = new ErrorDetails(ex.Result.Message) { RecommendedAction = ex.Result.Advice },
+        };
+
     public static ErrorRecord StoreError(Exception ex, object? target) =>
         new(ex, "JobStoreError", ErrorCategory.WriteError, target);
 }

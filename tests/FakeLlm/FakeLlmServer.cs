@@ -206,10 +206,22 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 await ChatAsync(request, client, stream, clientGone).ConfigureAwait(false);
                 return;
             case ("GET", "/v1/models" or "/models"):
-                await Json(stream, 200, """{"object":"list","data":[{"id":"fake-model","object":"model","owned_by":"fake"}]}""", token).ConfigureAwait(false);
+                if (Script.ModelsStatus is { } modelsStatus and not 200)
+                {
+                    await Json(stream, modelsStatus, JsonSerializer.Serialize(new { error = new { code = modelsStatus, message = "models unavailable" } }), token).ConfigureAwait(false);
+                    return;
+                }
+                var models = (Script.Models ?? ["fake-model"]).Select(id => new { id, @object = "model", owned_by = "fake" });
+                await Json(stream, 200, JsonSerializer.Serialize(new { @object = "list", data = models }), token).ConfigureAwait(false);
                 return;
             case ("GET", "/health" or "/v1/health"):
-                await Json(stream, 200, """{"status":"ok","ws_connected":true}""", token).ConfigureAwait(false);
+                await Json(stream, 200, Script.WsConnected == false ? """{"status":"ok","ws_connected":false}""" : """{"status":"ok","ws_connected":true}""", token).ConfigureAwait(false);
+                return;
+            case ("GET", "/v1/key" or "/key"):
+                var keyStatus = Script.KeyStatus ?? (request.Headers.ContainsKey("Authorization") ? 200 : 401);
+                await Json(stream, keyStatus, keyStatus == 200
+                    ? """{"data":{"label":"fake","limit":null,"usage":0,"is_free_tier":false}}"""
+                    : JsonSerializer.Serialize(new { error = new { code = keyStatus, message = "No auth credentials found" } }), token).ConfigureAwait(false);
                 return;
             case ("GET", "/_stats"):
                 await Json(stream, 200, JsonSerializer.Serialize(Stats, JsonOptions), token).ConfigureAwait(false);

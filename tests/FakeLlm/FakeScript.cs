@@ -100,6 +100,18 @@ public sealed record FakeScript
     public FakeReply? Default { get; init; }
     public IReadOnlyList<FakeRule> Rules { get; init; } = [];
 
+    /// <summary>What <c>GET /health</c> reports as <c>ws_connected</c> (default true: a browser is connected).</summary>
+    public bool? WsConnected { get; init; }
+
+    /// <summary>Model ids <c>GET /models</c> lists (default: one, <c>fake-model</c>).</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
+    /// <summary>Status other than 200 for <c>GET /models</c>.</summary>
+    public int? ModelsStatus { get; init; }
+
+    /// <summary>Status of <c>GET /key</c> (default: 200 with a bearer token, 401 without).</summary>
+    public int? KeyStatus { get; init; }
+
     public static FakeScript Empty { get; } = new();
 
     public static FakeScript Parse(string json) =>

@@ -130,7 +130,7 @@ public sealed class CmdletTests : IDisposable
     [Fact]
     public void A_failed_job_with_Wait_writes_XSJobFailed_and_still_returns_the_job()
     {
-        var result = _host.Invoke(out var errors, "Start-XSBook 'Nowhere' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait");
+        var result = _host.Invoke(out var errors, "Start-XSBook 'Nowhere' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait -SkipPreflight");
         var job = (XSJob)Assert.Single(result).BaseObject;
         Assert.Equal("FAILED", job.XSState);
         Assert.StartsWith("XSJobFailed", Assert.Single(errors).FullyQualifiedErrorId);

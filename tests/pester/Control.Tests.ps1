@@ -205,7 +205,7 @@ Describe 'Control commands on jobs nobody runs' {
     }
 
     It 'on a FAILED job: Stop is a no-op, a hint is stored and acknowledged by an event' {
-        $job = Start-XSBook 'Failed Book' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 2 -Wait -ErrorAction SilentlyContinue
+        $job = Start-XSBook 'Failed Book' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 2 -Wait -SkipPreflight -ErrorAction SilentlyContinue
         $job = Get-XSJob -Name 'Failed Book'
         $job.State | Should -Be 'FAILED'
         { Stop-XSJob -InstanceId $job.InstanceId -ErrorAction Stop } | Should -Not -Throw

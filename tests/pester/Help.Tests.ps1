@@ -10,16 +10,17 @@ BeforeDiscovery {
     # The parameters each cmdlet has by its specification; the help must describe exactly these.
     $specified = @(
         @{ Name = 'Start-XSBook'; Parameters = @('Subject', 'Length', 'Span', 'Chunks', 'MinChars', 'OutFile', 'Backend',
-                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite') }
+                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite', 'SkipPreflight') }
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
         @{ Name = 'Copy-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'OutFile', 'Start') }
         @{ Name = 'Remove-XSJob'; Parameters = @('InstanceId', 'InputObject', 'OlderThan', 'State', 'IncludeOutput', 'Force', 'PassThru') }
         @{ Name = 'Suspend-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
-        @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'PassThru') }
+        @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'SkipPreflight', 'PassThru') }
         @{ Name = 'Stop-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
         @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
+        @{ Name = 'Test-XSBackend'; Parameters = @('Backend', 'Model', 'BaseUri') }
     )
 }
 
@@ -293,7 +294,7 @@ Describe 'Get-Help on the built module' {
     }
 
     It 'describes exactly the parameters that <_> has' -ForEach @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob',
-            'Suspend-XSJob', 'Resume-XSJob', 'Stop-XSJob', 'Send-XSJobHint') {
+            'Suspend-XSJob', 'Resume-XSJob', 'Stop-XSJob', 'Send-XSJobHint', 'Test-XSBackend') {
         if (-not $built) { Set-ItResult -Skipped -Because $skipReason }
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters +
             [System.Management.Automation.PSCmdlet]::OptionalCommonParameters

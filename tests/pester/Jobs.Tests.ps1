@@ -60,9 +60,22 @@ Describe 'A book job in this session' {
     }
 
     It 'writes XSJobFailed with -Wait when the job fails, so -ErrorAction Stop works' {
-        { Start-XSBook 'Nobody Home' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait -ErrorAction Stop } |
+        { Start-XSBook 'Nobody Home' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -Wait -SkipPreflight -ErrorAction Stop } |
             Should -Throw -ErrorId 'XSJobFailed*'
         (Get-XSJob -Name 'Nobody Home').State | Should -Be 'FAILED'
+    }
+
+    It 'stops Start-XSBook with BackendNotReady before any job exists when the server is down' {
+        $before = @(Get-XSJob).Count
+        { Start-XSBook 'Nobody Answers' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BackendNotReady*'
+        Get-XSJob -Name 'Nobody Answers' | Should -BeNullOrEmpty
+        @(Get-XSJob).Count | Should -Be $before
+        $check = Test-XSBackend openai -BaseUri 'http://127.0.0.1:9/v1'
+        $check.Ok | Should -BeFalse
+        $check.Problem | Should -Match 'cannot be reached'
+        $check.Advice | Should -Match 'BaseUri'
+        (Test-XSBackend offline).Ok | Should -BeTrue
     }
 
     It 'shows help with a synopsis, parameters and an example for every cmdlet' {

@@ -52,6 +52,9 @@ public sealed record XSSettings
     public string OpenRouterReferer { get; init; } = "https://github.com/xsarena";
     public string OpenRouterTitle { get; init; } = "XSArena";
 
+    /// <summary>How long the whole backend preflight (key, reachability, browser, model) may take.</summary>
+    public TimeSpan PreflightTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     public static IReadOnlyDictionary<string, BackendProfile> DefaultBackends() =>
         new Dictionary<string, BackendProfile>(StringComparer.OrdinalIgnoreCase)
         {

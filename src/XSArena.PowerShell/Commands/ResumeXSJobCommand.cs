@@ -13,7 +13,13 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Do not check that the backend can serve before running a job in this session.</summary>
+    [Parameter]
+    public SwitchParameter SkipPreflight { get; set; }
+
     protected override JobCommand Command => JobCommand.Resume;
+
+    protected override bool PreflightBeforeRun => !SkipPreflight;
 
     protected override bool ForceResume => Force;
 }

@@ -78,7 +78,12 @@ public sealed class StartXSBookCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
 
+    /// <summary>Do not check that the backend can serve (key, server, browser, model) before creating the job.</summary>
+    [Parameter]
+    public SwitchParameter SkipPreflight { get; set; }
+
     private readonly ManualResetEventSlim _stopWaiting = new();
+    private readonly CancellationTokenSource _stop = new();
 
     protected override void ProcessRecord()
     {
@@ -104,6 +109,13 @@ public sealed class StartXSBookCommand : PSCmdlet
         try
         {
             var settings = SettingsBuilder.Build(environment);
+            if (!SkipPreflight)
+            {
+                var check = Preflight.CheckAsync(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri, _stop.Token)
+                    .GetAwaiter().GetResult();
+                WriteVerbose($"Preflight of backend '{check.Backend}': {check.Message}");
+                BackendNotReadyException.ThrowIfNotReady(check);
+            }
             var backend = BackendFactory.Create(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri);
             var bookPath = request.OutFile ?? Path.GetFullPath(Path.Combine(store.Root, OutputName.DefaultRelativePath(Subject)));
             BookOutputs.Validate(bookPath);
@@ -131,6 +143,15 @@ public sealed class StartXSBookCommand : PSCmdlet
             ThrowTerminatingError(ErrorHelper.InvalidArgument(ex, "InvalidBookRequest", Subject));
             return;
         }
+        catch (BackendNotReadyException ex)
+        {
+            ThrowTerminatingError(ErrorHelper.BackendNotReady(ex, Subject));
+            return;
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return; // Ctrl+C during the preflight
+        }
         catch (OutputBusyException ex)
         {
             ThrowTerminatingError(new ErrorRecord(ex, "OutputInUse", ErrorCategory.ResourceBusy, Subject));
@@ -147,7 +168,11 @@ public sealed class StartXSBookCommand : PSCmdlet
         if (Wait && job.XSState is "FAILED" or "CANCELLED") WriteError(ErrorHelper.JobFailed(job));
     }
 
-    protected override void StopProcessing() => _stopWaiting.Set();
+    protected override void StopProcessing()
+    {
+        _stopWaiting.Set();
+        _stop.Cancel();
+    }
 
     /// <summary>What to do about a book or job already at the output; null when the user declined.</summary>
     private StartAction? ChooseAction(OutputSituation situation)

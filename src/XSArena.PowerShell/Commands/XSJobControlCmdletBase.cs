@@ -21,6 +21,9 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
 
     protected virtual bool ForceResume => false;
 
+    /// <summary>Check the backend before a job is run in this session (Resume-XSJob unless -SkipPreflight).</summary>
+    protected virtual bool PreflightBeforeRun => false;
+
     protected override void ProcessRecord()
     {
         foreach (var job in ResolveJobs())
@@ -28,7 +31,7 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             if (!ShouldProcess($"{job.Name} ({job.InstanceId})", Action)) continue;
             try
             {
-                var (result, requestId) = JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume);
+                var (result, requestId) = JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume, PreflightBeforeRun);
                 WriteVerbose(result switch
                 {
                     ControlResult.Acknowledged => $"Request {requestId} ({JobTransitions.Verb(Command)}) acknowledged by the runner of '{job.Name}'.",
@@ -49,6 +52,10 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             catch (BookMismatchException ex)
             {
                 WriteError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidData, job));
+            }
+            catch (Core.Backends.BackendNotReadyException ex)
+            {
+                WriteError(ErrorHelper.BackendNotReady(ex, job));
             }
             catch (UpstreamJobNotReconcilableException ex)
             {

@@ -8,7 +8,10 @@ namespace XSArena.PowerShell.Jobs;
 /// the job's runner wherever it runs, or applied here when nobody runs the job; Resume of such a job runs it here.</summary>
 internal static class JobControlClient
 {
-    public static (ControlResult Result, string? RequestId) Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken, bool force = false)
+    /// <param name="preflight">When the job would run in this process, first check that its backend can serve
+    /// (throws <see cref="Core.Backends.BackendNotReadyException"/> and changes nothing when it cannot).</param>
+    public static (ControlResult Result, string? RequestId) Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken,
+        bool force = false, bool preflight = false)
     {
         var environment = SettingsBuilder.ProcessEnvironment();
         var settings = SettingsBuilder.Build(environment);
@@ -16,6 +19,13 @@ internal static class JobControlClient
             .GetAwaiter().GetResult();
         if (result == ControlResult.RunHere)
         {
+            if (preflight)
+            {
+                var record = job.Snapshot.Record;
+                var check = Core.Backends.Preflight.CheckAsync(record.Backend ?? record.RunSpec.Backend, settings, environment,
+                    record.RunSpec.Model, record.Meta.BaseUrl, cancellationToken).GetAwaiter().GetResult();
+                Core.Backends.BackendNotReadyException.ThrowIfNotReady(check);
+            }
             JobLauncher.Resume(job.Snapshot, settings, environment, force);
             return (result, requestId);
         }
