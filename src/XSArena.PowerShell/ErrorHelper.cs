@@ -14,9 +14,9 @@ internal static class ErrorHelper
         "NotAnXSArenaJob", ErrorCategory.InvalidArgument, job);
 
     public static ErrorRecord JobFailed(XSJob job) => new(
-        new InvalidOperationException(
-            $"Job '{job.Name}' ended {job.XSState}: {job.LastError ?? "no reason recorded"}" +
-            (job.ErrorCode is null ? "." : $" ({job.ErrorCode}).")),
+        new InvalidOperationException(job.XSState == "CANCELLED"
+            ? $"Job '{job.Name}' was cancelled (Stop-XSJob, Stop-Job or Remove-XSJob -Force, from this or another process); Resume-XSJob continues it."
+            : $"Job '{job.Name}' ended {job.XSState}: {job.LastError ?? "no reason recorded"}" + (job.ErrorCode is null ? "." : $" ({job.ErrorCode}).")),
         "XSJobFailed", ErrorCategory.OperationStopped, job);
 
     public static ErrorRecord JobIsLive(XSJob job, string why) => new(

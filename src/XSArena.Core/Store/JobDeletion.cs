@@ -25,7 +25,7 @@ public static class JobDeletion
         var isLink = IsLink(folder);
         using (var lease = RunnerLease.TryAcquire(folder, clock.UtcNow) ?? throw new JobBusyException(job.InstanceId, folder))
         {
-            if (includeOutput && File.Exists(job.OutputPath))
+            if (includeOutput && File.Exists(job.OutputPath) && !BookBelongsToAnotherJob(job))
             {
                 File.Delete(job.OutputPath);
                 deletedOutput = job.OutputPath;
@@ -45,6 +45,15 @@ public static class JobDeletion
         }
         DeleteEntry(new DirectoryInfo(folder));
         return new JobDeletionResult(job.InstanceId, job.Record.Name, folder, deletedOutput);
+    }
+
+    /// <summary>True when another job of the root writes the same file (e.g. a newer job started with -Overwrite,
+    /// which moved this job's book aside): that book is never this job's to delete.</summary>
+    public static bool BookBelongsToAnotherJob(StoredJob job)
+    {
+        var key = OutputLease.RealPath(job.OutputPath);
+        return OutputLease.IsHeld(job.OutputPath)
+            || new JobStore(job.Root).List().Any(other => other.InstanceId != job.InstanceId && OutputLease.RealPath(other.OutputPath) == key);
     }
 
     /// <summary>Returns the full path of <paramref name="folder"/> if it is exactly one folder directly under the

@@ -178,6 +178,13 @@ public sealed class StartXSBookCommand : PSCmdlet
     private StartAction? ChooseAction(OutputSituation situation)
     {
         var action = StartDecision.Decide(situation, Resume, Overwrite, HostInteraction.IsInteractive(this));
+        if (action is StartAction.ResumeExisting or StartAction.ResumeExistingWithWarning or StartAction.Ask
+            && situation.Resumable is { } other && !string.Equals(other.Record.RunSpec.Subject, Subject, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Job '{other.Record.Name}' ({other.InstanceId}, {Core.Jobs.JobStates.ToWire(other.State)}) writes this book about " +
+                $"'{other.Record.RunSpec.Subject}', not '{Subject}'. Pass -OutFile for another file, or -Overwrite to move its book aside.");
+        }
         var existing = situation.Resumable ?? situation.Finished;
         var who = existing is null ? "" : $" by job '{existing.Record.Name}' ({existing.InstanceId}, {Core.Jobs.JobStates.ToWire(existing.State)})";
         switch (action)

@@ -33,6 +33,7 @@ internal static class JobLauncher
             backend ??= BackendFor(writer.Record, settings, environment);
             runner = new BookRunner(writer, backend, settings);
             runner.Prepare(force);
+            writer.SetState(JobState.Running); // RUNNING on disk before the caller gets the job back
         }
         catch
         {

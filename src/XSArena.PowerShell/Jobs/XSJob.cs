@@ -69,8 +69,11 @@ public sealed class XSJob : Job2
     public long PromptTokens => Statistics.PromptTokens;
     public long CompletionTokens => Statistics.CompletionTokens;
     public decimal Cost => Statistics.Cost;
-    public string? LastError => Statistics.LastError ?? Snapshot.Record.Meta.Error;
-    public string? ErrorCode => Statistics.LastErrorCode ?? Snapshot.Record.Meta.ErrorCode;
+    /// <summary>Why the job failed or was cancelled (null while it runs or after it succeeded).</summary>
+    public string? LastError => IsInErrorState ? Snapshot.Record.Meta.Error ?? Statistics.LastError : null;
+    public string? ErrorCode => IsInErrorState ? Snapshot.Record.Meta.ErrorCode ?? Statistics.LastErrorCode : null;
+
+    private bool IsInErrorState => XSState is "FAILED" or "CANCELLED";
 
     /// <summary>True while this process runs the job.</summary>
     public bool IsOwnedHere => _runTask is { IsCompleted: false };
@@ -82,17 +85,19 @@ public sealed class XSJob : Job2
     internal JobState DiskState => Snapshot.State;
 
     public override string StatusMessage => ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
-    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > ReceivedUpTo;
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > LoadedUpTo;
 
     private readonly object _receiveGate = new();
-    private int _receivedUpTo = -1;
+    private readonly Queue<int> _handedOut = new();
+    private int _loadedUpTo = -1;
     private bool _loadingChunks;
 
-    /// <summary>The last chunk handed to Output (from the job's received.mark the first time).</summary>
-    private int ReceivedUpTo => _receivedUpTo >= 0 ? _receivedUpTo : _receivedUpTo = ReceiveMark.Read(Folder);
+    /// <summary>The last chunk put into Output (from the job's received.mark the first time).</summary>
+    private int LoadedUpTo => _loadedUpTo >= 0 ? _loadedUpTo : _loadedUpTo = ReceiveMark.Read(Folder);
 
     /// <summary>Receive-Job reads Output: fill it with the chunks recorded on disk that were not received yet (one
-    /// record per chunk, whichever process wrote it), and move the job's received mark past them.</summary>
+    /// record per chunk, whichever process wrote it). The job's received mark moves only past chunks that really
+    /// left Output (Receive-Job without -Keep), so a later session gets whatever nobody received.</summary>
     protected override void DoLoadJobStreams()
     {
         lock (_receiveGate) LoadChunksLocked(); // the runner's thread and Receive-Job's may both get here
@@ -104,24 +109,24 @@ public sealed class XSJob : Job2
         _loadingChunks = true;
         try
         {
-            if (Statistics.ChunksDone <= ReceivedUpTo) return;
             var output = Output;
+            RecordReceived(output.Count);
+            if (Statistics.ChunksDone <= LoadedUpTo) return;
             if (!output.IsOpen && output.Count > 0) return; // hand out what is there first
-            var chunks = ReceiveMark.ChunksAfter(Snapshot, ReceivedUpTo);
+            var chunks = ReceiveMark.ChunksAfter(Snapshot, LoadedUpTo);
             if (chunks.Count == 0) return;
-            if (output.IsOpen)
+            var target = output.IsOpen ? output : new PSDataCollection<PSObject>();
+            foreach (var chunk in chunks)
             {
-                foreach (var chunk in chunks) output.Add(PSObject.AsPSObject(chunk));
+                target.Add(PSObject.AsPSObject(chunk));
+                _handedOut.Enqueue(chunk.ChunkIndex);
             }
-            else
+            if (!ReferenceEquals(target, output))
             {
-                var fresh = new PSDataCollection<PSObject>();
-                foreach (var chunk in chunks) fresh.Add(PSObject.AsPSObject(chunk));
-                fresh.Complete();
-                Output = fresh;
+                target.Complete();
+                Output = target;
             }
-            _receivedUpTo = chunks[^1].ChunkIndex;
-            ReceiveMark.Write(Folder, _receivedUpTo);
+            _loadedUpTo = chunks[^1].ChunkIndex;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidJobStateException)
         {
@@ -132,6 +137,14 @@ public sealed class XSJob : Job2
             _loadingChunks = false;
             UnloadJobStreams(); // PowerShell loads streams once; this makes every later read look for new chunks
         }
+    }
+
+    /// <summary>Output is first in, first out: what is missing from it was received.</summary>
+    private void RecordReceived(int stillInOutput)
+    {
+        var received = -1;
+        while (_handedOut.Count > stillInOutput) received = _handedOut.Dequeue();
+        if (received >= 0) ReceiveMark.Write(Folder, received);
     }
 
     public override string Location => Environment.MachineName;
