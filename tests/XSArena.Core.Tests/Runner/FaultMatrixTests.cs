@@ -1,4 +1,5 @@
 using XSArena.Core.Backends;
+using XSArena.Core.Control;
 using XSArena.Core.Jobs;
 using XSArena.Core.Runner;
 using XSArena.Core.Settings;
@@ -397,6 +398,70 @@ public sealed class FaultMatrixTests : IDisposable
         Assert.Equal(1, outcome.Stats.ChunksDone);
         Assert.Equal("primary", outcome.Job.Record.Backend);
         Assert.Equal(4, outcome.Stats.Requests); // chunk 1, then chunk 2 three times (first send and two retries)
+    }
+
+    /// <summary>A backoff wait that really waits (ten minutes) until its token ends it.</summary>
+    private static RetryTiming LongWaits => new(() => 1.0, (delay, token) => Task.Delay(TimeSpan.FromMinutes(10), token));
+
+    private async Task<(Guid Id, JobStore Store, Task<JobState> Run)> StartInBackground(XSSettings settings)
+    {
+        var store = new JobStore(_dir.Path);
+        var writer = BookJobs.Create(store, new BookRequest(Subject) { Backend = "primary", Chunks = 3, MinChars = 1000 }, settings, SystemClock.Instance);
+        var runner = new BookRunner(writer, BackendFactory.Create("primary", settings, NoEnvironment), settings, null, LongWaits);
+        runner.Prepare(force: false);
+        var run = Task.Run(async () =>
+        {
+            try { return await runner.RunAsync(CancellationToken.None); }
+            finally { writer.Dispose(); }
+        });
+        var id = writer.InstanceId;
+        await Until(() => EventLogReader.ReadAll(store.Find(id)!.Folder).Any(e => e.Type == EventTypes.Retry));
+        return (id, store, run);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact(Timeout = CaseTimeoutMs)]
+    public async Task Stop_during_a_backoff_wait_cancels_the_job_at_once()
+    {
+        await using var server = new FakeLlmServer(OnceAtPart2(new FakeReply { Status = 503 }, times: 100));
+        await server.StartAsync();
+        var (id, store, run) = await StartInBackground(Settings(server.BaseUrl));
+
+        var (result, _) = await JobController.SendAsync(store.Find(id)!, JobCommand.Stop, null, TimeSpan.FromSeconds(15), SystemClock.Instance, CancellationToken.None);
+        Assert.Equal(ControlResult.Acknowledged, result);
+        Assert.Equal(JobState.Cancelled, await run.WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(1, store.Find(id)!.Statistics.Retries);
+        Assert.Equal(2, server.Stats.Requests);
+    }
+
+    [Fact(Timeout = CaseTimeoutMs)]
+    public async Task Pause_during_a_backoff_wait_holds_at_once_and_resume_retries()
+    {
+        await using var server = new FakeLlmServer(OnceAtPart2(new FakeReply { Status = 503 }, times: 100));
+        await server.StartAsync();
+        var (id, store, run) = await StartInBackground(Settings(server.BaseUrl));
+
+        var (paused, _) = await JobController.SendAsync(store.Find(id)!, JobCommand.Suspend, null, TimeSpan.FromSeconds(15), SystemClock.Instance, CancellationToken.None);
+        Assert.Equal(ControlResult.Acknowledged, paused);
+        await Until(() => store.Find(id)!.State == JobState.Paused);
+        Assert.Equal(2, server.Stats.Requests);
+
+        server.Script = FakeScript.Empty; // the server has recovered by the time the operator resumes
+        var (resumed, _) = await JobController.SendAsync(store.Find(id)!, JobCommand.Resume, null, TimeSpan.FromSeconds(15), SystemClock.Instance, CancellationToken.None);
+        Assert.Equal(ControlResult.Acknowledged, resumed);
+        Assert.Equal(JobState.Done, await run.WaitAsync(TimeSpan.FromSeconds(15)));
+        var job = store.Find(id)!;
+        Assert.Equal(1, job.Statistics.Retries);
+        Assert.Equal(3, job.Statistics.ChunksDone);
     }
 
     private static int CountOf(string text, string part)
