@@ -43,6 +43,8 @@ public enum BackendErrorCode
     TruncatedStream,
     ModelNotFound,
     Configuration,
+    /// <summary>The server finished the reply without any text (cold start, soft moderation); worth a retry.</summary>
+    EmptyCompletion,
     Unknown,
 }
 
@@ -81,6 +83,7 @@ public static class ErrorCodes
         BackendErrorCode.TruncatedStream => "truncated_stream",
         BackendErrorCode.ModelNotFound => "model_not_found",
         BackendErrorCode.Configuration => "configuration",
+        BackendErrorCode.EmptyCompletion => "empty_completion",
         _ => "unknown",
     };
 }

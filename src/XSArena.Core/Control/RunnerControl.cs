@@ -24,6 +24,7 @@ public sealed class RunnerControl : IAsyncDisposable
     private readonly FileSystemWatcher? _watcher;
     private Task _loop = Task.CompletedTask;
     private string? _pauseRequestId;
+    private CancellationTokenSource _pauseSignal = new();
     private string? _resumeRequestId;
 
     public RunnerControl(JobWriter writer, CancellationToken outer, TimeSpan pollInterval, bool useWatcher)
@@ -48,6 +49,13 @@ public sealed class RunnerControl : IAsyncDisposable
     public bool Interrupted { get; private set; }
 
     public string? StopRequestId { get; private set; }
+
+    /// <summary>Cancelled when a pause is asked for (and renewed by the resume), so a backoff wait between retries
+    /// can end early and hold at the boundary instead of sleeping through the pause.</summary>
+    public CancellationToken PauseRequested
+    {
+        get { lock (_gate) return _pauseSignal.Token; }
+    }
 
     public void Start()
     {
@@ -171,7 +179,13 @@ public sealed class RunnerControl : IAsyncDisposable
                 _stop.Cancel();
                 break;
             case JobCommand.Suspend when first:
-                lock (_gate) _pauseRequestId ??= request.Id;
+                CancellationTokenSource signal;
+                lock (_gate)
+                {
+                    _pauseRequestId ??= request.Id;
+                    signal = _pauseSignal;
+                }
+                signal.Cancel(); // outside the lock: waits woken by it may log and take the lock
                 break;
             case JobCommand.Resume when first:
                 lock (_gate)
@@ -180,6 +194,7 @@ public sealed class RunnerControl : IAsyncDisposable
                     {
                         _pauseRequestId = null;
                         _resumeRequestId = request.Id;
+                        if (_pauseSignal.IsCancellationRequested) _pauseSignal = new CancellationTokenSource();
                         _resumed.Release();
                     }
                 }
@@ -219,5 +234,6 @@ public sealed class RunnerControl : IAsyncDisposable
         _stop.Dispose();
         _wake.Dispose();
         _resumed.Dispose();
+        _pauseSignal.Dispose();
     }
 }

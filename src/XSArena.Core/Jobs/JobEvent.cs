@@ -48,6 +48,10 @@ public static class EventTypes
     public const string Retry = "retry";
     public const string Failover = "failover";
     public const string WatchdogTimeout = "watchdog_timeout";
+    /// <summary>A fallback backend could not be created (e.g. its key is missing) and was passed over.</summary>
+    public const string FailoverSkipped = "failover_skipped";
+    /// <summary>A reply looped on the same sentences; the loop was cut off.</summary>
+    public const string RepetitionLoop = "repetition_loop";
     public const string JobCompleted = "job_completed";
     public const string JobFailed = "job_failed";
     public const string JobCancelled = "job_cancelled";

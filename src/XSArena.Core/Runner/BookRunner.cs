@@ -14,8 +14,19 @@ namespace XSArena.Core.Runner;
 /// <summary>Runs the chunk algorithm of DESIGN §5 for one job whose lease <paramref name="writer"/> holds:
 /// prompt, request, strip the NEXT marker, extend short chunks under the repetition and low-growth guards, append
 /// the chunk to the book, log <c>chunk_done</c>. A chunk is appended only once it is complete, so stopping or failing
-/// mid-chunk leaves no partial text.</summary>
-public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSettings settings)
+/// mid-chunk leaves no partial text.
+/// <para>Every request goes through the retry loop of DESIGN §6 (<see cref="RetryPolicy"/>): retriable failures are
+/// retried per request with backoff, never restarting the book; when this backend gives up and
+/// <see cref="XSSettings.FallbackBackends"/> names a next one, <paramref name="backendFactory"/> creates it and the
+/// same request continues there (<c>failover</c>).</para></summary>
+/// <param name="backendFactory">Creates a fallback backend by name; null disables failover.</param>
+/// <param name="timing">Backoff jitter and the wait itself; tests inject both.</param>
+public sealed class BookRunner(
+    JobWriter writer,
+    IChatBackend backend,
+    XSSettings settings,
+    Func<string, IChatBackend>? backendFactory = null,
+    RetryTiming? timing = null)
 {
     private const int TailBytes = 4096;
     private const int MaxRepeatRetries = 2;
@@ -25,6 +36,8 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
     private bool _interruptRequested;
     private Prepared? _prepared;
     private OutputLease? _outputLease;
+    private IChatBackend _backend = backend;
+    private readonly RetryPolicy _policy = new(settings, timing);
 
     /// <summary>Where a run starts: after the last chunk the book still holds, with that chunk's model hint and text.</summary>
     private sealed record Prepared(int StartChunk, string? ModelHint, string? PreviousChunk);
@@ -94,7 +107,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         var plan = BookPresets.Resolve(Record.RunSpec.Length, Record.RunSpec.Span, Record.Meta.Chunks, Record.Meta.MinChars);
         var passes = Record.Meta.ExtensionPasses ?? plan.ExtensionPasses;
         var total = plan.Chunks;
-        var model = Record.RunSpec.Model;
+        var model = ModelFor(_backend.Name);
         var systemText = Record.Meta.SystemText ?? SystemPrompt.Compose(new SystemPromptInput(Record.RunSpec.Subject));
 
         await using var control = new RunnerControl(writer, cancellationToken, settings.ControlPollInterval, settings.UseFileWatcher);
@@ -104,7 +117,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         try
         {
             writer.SetState(JobState.Running);
-            writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
+            writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = _backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
             control.Start();
 
             var prepared = _prepared ?? throw new InvalidOperationException("Prepare the run (reconcile the book) before running it.");
@@ -201,7 +214,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         for (var attempt = 0; ; attempt++)
         {
             await control.WaitAtBoundaryAsync();
-            var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, 0, attempt), cancellationToken);
+            var result = await SendWithRetryAsync(control, new ChatRequest(systemText, user, model, chunk, 0, attempt), cancellationToken);
             var stripped = NextMarker.Strip(result.Text);
             var reply = new StrippedReply(stripped.Body, stripped.Hint, stripped.IsEnd);
             if (previousChunk is null || attempt >= MaxRepeatRetries) return reply;
@@ -228,7 +241,7 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
             var anchor = Anchor.FromTail(text, Anchor.ExtensionAnchorChars);
             var user = UserPrompts.Extension(chunk, total, pass, anchor);
             await control.WaitAtBoundaryAsync();
-            var result = await SendAsync(new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
+            var result = await SendWithRetryAsync(control, new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
             var extension = NextMarker.Strip(result.Text).Body;
 
             var similarity = Repetition.RepeatScore(extension, text);
@@ -264,34 +277,190 @@ public sealed class BookRunner(JobWriter writer, IChatBackend backend, XSSetting
         return text;
     }
 
-    private async Task<ChatResult> SendAsync(ChatRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends one request until it succeeds: retriable failures wait (backoff, or Retry-After capped) and
+    /// try again on the same backend; a backend that gives up is replaced by the next fallback; anything else, or no
+    /// fallback left, throws the classified failure and fails the job. A reply that finished with no text counts as
+    /// a retriable <c>empty_completion</c>; a reply that loops on itself is cut back (<c>repetition_loop</c>).
+    /// <c>finish_reason: length</c> is a success: its text is kept and the chunk goes on (extension passes).</summary>
+    private async Task<ChatResult> SendWithRetryAsync(RunnerControl control, ChatRequest request, CancellationToken cancellationToken)
     {
-        if (request.Pass == 0 && request.Attempt == 0) CrashPoints.Hit(settings, CrashPoints.BeforeRequest, request.ChunkIndex);
+        var retries = 0;
+        var sendCount = 0;
+        while (true)
+        {
+            var current = request with { Model = ModelFor(_backend.Name) };
+            BackendException error;
+            try
+            {
+                var result = await SendAsync(current, sendCount++, cancellationToken);
+                if (!string.IsNullOrWhiteSpace(result.Text))
+                    return TrimLoop(result, request);
+                error = new BackendException(BackendErrorCode.EmptyCompletion,
+                    $"{_backend.Name}: the reply finished (finish_reason {result.FinishReason ?? "none"}) without any text.");
+            }
+            catch (BackendException ex)
+            {
+                error = ex;
+            }
+
+            var decision = _policy.Decide(error, retries);
+            if (decision.Action == RetryAction.Retry)
+            {
+                retries++;
+                writer.Log(EventTypes.Retry, new JsonObject
+                {
+                    ["chunk_idx"] = request.ChunkIndex,
+                    ["pass"] = request.Pass,
+                    ["attempt"] = retries,
+                    ["backend"] = _backend.Name,
+                    ["error_code"] = error.CodeName,
+                    ["delay_ms"] = (long)decision.Delay.TotalMilliseconds,
+                    ["retry_after_ms"] = error.RetryAfter is { } asked ? (long)asked.TotalMilliseconds : null,
+                    ["user_message"] = error.Message,
+                });
+                await BackoffAsync(control, decision.Delay, cancellationToken);
+                await control.WaitAtBoundaryAsync();
+                continue;
+            }
+            if (decision.Action == RetryAction.Failover && TryFailover(error, decision.Reason, request))
+            {
+                retries = 0;
+                await control.WaitAtBoundaryAsync();
+                continue;
+            }
+            throw error;
+        }
+    }
+
+    /// <summary>Waits before a retry. A stop cancels the wait (and the job); a pause cuts it short so the job holds
+    /// at the boundary right away instead of after the wait.</summary>
+    private async Task BackoffAsync(RunnerControl control, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, control.PauseRequested);
+        try
+        {
+            await _policy.WaitAsync(delay, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A pause arrived: WaitAtBoundaryAsync holds next.
+        }
+    }
+
+    /// <summary>Moves the job to the next backend of <see cref="XSSettings.FallbackBackends"/> after the one in use.
+    /// A fallback that cannot be created is logged and passed over. False when none is left.</summary>
+    private bool TryFailover(BackendException error, string reason, ChatRequest request)
+    {
+        if (backendFactory is null) return false;
+        var chain = settings.FallbackBackends;
+        var position = IndexOf(chain, _backend.Name);
+        for (var i = position + 1; i < chain.Count; i++)
+        {
+            var name = chain[i];
+            if (string.Equals(name, _backend.Name, StringComparison.OrdinalIgnoreCase)) continue;
+            IChatBackend next;
+            try
+            {
+                next = backendFactory(name);
+            }
+            catch (BackendException ex)
+            {
+                writer.Log(EventTypes.FailoverSkipped, new JsonObject
+                {
+                    ["chunk_idx"] = request.ChunkIndex,
+                    ["to"] = name,
+                    ["error_code"] = ex.CodeName,
+                    ["user_message"] = ex.Message,
+                });
+                continue;
+            }
+            writer.Log(EventTypes.Failover, new JsonObject
+            {
+                ["chunk_idx"] = request.ChunkIndex,
+                ["pass"] = request.Pass,
+                ["from"] = _backend.Name,
+                ["to"] = next.Name,
+                ["reason"] = reason,
+                ["error_code"] = error.CodeName,
+                ["user_message"] = error.Message,
+            });
+            _backend = next;
+            Record.Backend = next.Name;
+            writer.Save();
+            return true;
+        }
+        return false;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> chain, string name)
+    {
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (string.Equals(chain[i], name, StringComparison.OrdinalIgnoreCase)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>The job's model on the backend it was started with; a fallback backend uses its own model
+    /// (an empty model makes the backend send its configured one).</summary>
+    private string ModelFor(string backendName) =>
+        string.Equals(backendName, Record.RunSpec.Backend, StringComparison.OrdinalIgnoreCase) ? Record.RunSpec.Model : "";
+
+    /// <summary>Cuts a degenerate loop off a reply and logs it; the chunk goes on with what came before the loop.</summary>
+    private ChatResult TrimLoop(ChatResult result, ChatRequest request)
+    {
+        var trimmed = RepetitionLoop.Trim(result.Text, out var loop);
+        if (loop is null) return result;
+        writer.Log(EventTypes.RepetitionLoop, new JsonObject
+        {
+            ["chunk_idx"] = request.ChunkIndex,
+            ["pass"] = request.Pass,
+            ["chars_before"] = result.Text.Length,
+            ["chars_after"] = trimmed.Length,
+            ["occurrences"] = loop.Occurrences,
+            ["repeated"] = loop.Repeated.Length > 120 ? loop.Repeated[..120] : loop.Repeated,
+        });
+        return result with { Text = trimmed };
+    }
+
+    private async Task<ChatResult> SendAsync(ChatRequest request, int sendCount, CancellationToken cancellationToken)
+    {
+        if (request.Pass == 0 && request.Attempt == 0 && sendCount == 0) CrashPoints.Hit(settings, CrashPoints.BeforeRequest, request.ChunkIndex);
         var clock = Stopwatch.StartNew();
         try
         {
-            var result = await backend.CompleteAsync(request, cancellationToken);
-            LogRequest(request, clock.ElapsedMilliseconds, result, error: null);
+            var result = await _backend.CompleteAsync(request, cancellationToken);
+            LogRequest(request, sendCount, clock.ElapsedMilliseconds, result, error: null);
             return result;
         }
         catch (BackendException ex)
         {
-            // A failed attempt is logged like any other, so the log explains the job afterwards; a stall also counts.
-            LogRequest(request, clock.ElapsedMilliseconds, null, ex);
-            if (ex.Code == BackendErrorCode.Stall)
-                writer.Log(EventTypes.WatchdogTimeout, new JsonObject { ["chunk_idx"] = request.ChunkIndex, ["pass"] = request.Pass, ["error"] = ex.Message });
+            // A failed attempt is logged like any other, so the log explains the job afterwards. A watchdog expiry
+            // (idle, first byte, or the client's total limit; a server's own 408/504 carries a status) is a stall.
+            LogRequest(request, sendCount, clock.ElapsedMilliseconds, null, ex);
+            if (ex.Code == BackendErrorCode.Stall || (ex.Code == BackendErrorCode.Timeout && ex.StatusCode is null))
+            {
+                writer.Log(EventTypes.WatchdogTimeout, new JsonObject
+                {
+                    ["chunk_idx"] = request.ChunkIndex,
+                    ["pass"] = request.Pass,
+                    ["backend"] = _backend.Name,
+                    ["error"] = ex.Message,
+                });
+            }
             throw;
         }
     }
 
-    private void LogRequest(ChatRequest request, long latencyMs, ChatResult? result, BackendException? error)
+    private void LogRequest(ChatRequest request, int sendCount, long latencyMs, ChatResult? result, BackendException? error)
     {
         var fields = new JsonObject
         {
             ["chunk_idx"] = request.ChunkIndex,
             ["pass"] = request.Pass,
             ["attempt"] = request.Attempt,
-            ["backend"] = backend.Name,
+            ["retry"] = sendCount,
+            ["backend"] = _backend.Name,
             ["model"] = result?.Model ?? request.Model,
             ["latency_ms"] = latencyMs,
             ["chars"] = result?.Text.Length ?? error?.PartialText?.Length ?? 0,

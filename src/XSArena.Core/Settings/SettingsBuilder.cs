@@ -8,6 +8,9 @@ public static class SettingsBuilder
     public const string ModelVariable = "XSARENA_MODEL";
     public const string NoWatcherVariable = "XSARENA_NO_WATCHER";
     public const string ControlTimeoutVariable = "XSARENA_CONTROL_TIMEOUT_SECONDS";
+    /// <summary>Comma-separated backend names tried in order after the job's backend gives up.</summary>
+    public const string FallbackVariable = "XSARENA_FALLBACK_BACKENDS";
+    public const string MaxRetriesVariable = "XSARENA_MAX_RETRIES";
     /// <summary>Crash tests only: <c>point@chunk</c>, e.g. <c>after-append-before-log@3</c>.</summary>
     public const string CrashAtVariable = "XSARENA_CRASH_AT";
 
@@ -36,6 +39,10 @@ public static class SettingsBuilder
             UseFileWatcher = Value(environment, NoWatcherVariable) != "1",
             ControlAckTimeout = Seconds(environment, ControlTimeoutVariable) ?? settings.ControlAckTimeout,
             CrashPoint = CrashAt(environment),
+            MaxRetries = Count(environment, MaxRetriesVariable) ?? settings.MaxRetries,
+            FallbackBackends = Value(environment, FallbackVariable) is { } chain
+                ? chain.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : settings.FallbackBackends,
         };
     }
 
@@ -66,6 +73,15 @@ public static class SettingsBuilder
             && seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds)
             return TimeSpan.FromSeconds(seconds);
         throw new ArgumentException($"{name} must be a positive number of seconds such as 15 or 2.5 (got '{text}').");
+    }
+
+    /// <summary>A whole number from 0 up; anything else is an error naming the variable.</summary>
+    private static int? Count(IReadOnlyDictionary<string, string?> environment, string name)
+    {
+        if (Value(environment, name) is not { } text) return null;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count))
+            return count;
+        throw new ArgumentException($"{name} must be a whole number such as 0 or 4 (got '{text}').");
     }
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>

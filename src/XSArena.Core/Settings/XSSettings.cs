@@ -45,6 +45,22 @@ public sealed record XSSettings
     /// <summary>File-system watchers as wake-up hints; off, everything still works by polling.</summary>
     public bool UseFileWatcher { get; init; } = true;
 
+    /// <summary>How often one request is retried after a retriable failure before the chunk fails (or fails over).</summary>
+    public int MaxRetries { get; init; } = 4;
+
+    /// <summary>First backoff wait; each further retry doubles it, up to <see cref="BackoffCap"/>.</summary>
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest computed backoff wait.</summary>
+    public TimeSpan BackoffCap { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest wait a server's Retry-After can impose on one retry.</summary>
+    public TimeSpan RetryAfterCap { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Backend names tried in order when the job's backend gives up (e.g. bridge, then openrouter).
+    /// Empty: no failover, the job fails with the classified reason.</summary>
+    public IReadOnlyList<string> FallbackBackends { get; init; } = [];
+
     /// <summary>For crash tests only: where the runner kills its own process (see Runner.CrashPoints).</summary>
     public CrashPoint? CrashPoint { get; init; }
 

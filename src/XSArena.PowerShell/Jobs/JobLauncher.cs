@@ -31,7 +31,7 @@ internal static class JobLauncher
         try
         {
             backend ??= BackendFor(writer.Record, settings, environment);
-            runner = new BookRunner(writer, backend, settings);
+            runner = new BookRunner(writer, backend, settings, name => BackendFactory.Create(name, settings, environment));
             runner.Prepare(force);
             writer.SetState(JobState.Running); // RUNNING on disk before the caller gets the job back
         }
@@ -46,9 +46,15 @@ internal static class JobLauncher
         return job;
     }
 
-    /// <summary>The backend a job recorded (name, model and endpoint as it was started).</summary>
-    public static IChatBackend BackendFor(JobRecord record, XSSettings settings, IReadOnlyDictionary<string, string?> environment) =>
-        BackendFactory.Create(record.Backend ?? record.RunSpec.Backend, settings, environment, record.RunSpec.Model, record.Meta.BaseUrl);
+    /// <summary>The backend a job recorded (name, model and endpoint as it was started). A job that failed over runs
+    /// on the fallback it moved to, with that backend's own model and endpoint.</summary>
+    public static IChatBackend BackendFor(JobRecord record, XSSettings settings, IReadOnlyDictionary<string, string?> environment)
+    {
+        var name = record.Backend ?? record.RunSpec.Backend;
+        return string.Equals(name, record.RunSpec.Backend, StringComparison.OrdinalIgnoreCase)
+            ? BackendFactory.Create(name, settings, environment, record.RunSpec.Model, record.Meta.BaseUrl)
+            : BackendFactory.Create(name, settings, environment);
+    }
 
     /// <summary>Takes the lease of a job nobody runs and runs it here from its last recorded chunk.</summary>
     public static XSJob Resume(StoredJob stored, XSSettings settings, IReadOnlyDictionary<string, string?> environment, bool force)

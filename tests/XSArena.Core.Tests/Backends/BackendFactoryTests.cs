@@ -9,6 +9,26 @@ public sealed class BackendFactoryTests
     private static readonly IReadOnlyDictionary<string, string?> NoEnvironment = new Dictionary<string, string?>();
 
     [Fact]
+    public void Retry_knobs_default_and_come_from_the_environment()
+    {
+        var defaults = SettingsBuilder.Build(new Dictionary<string, string?>());
+        Assert.Equal(4, defaults.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(2), defaults.BackoffBase);
+        Assert.Equal(TimeSpan.FromSeconds(60), defaults.BackoffCap);
+        Assert.Equal(TimeSpan.FromSeconds(120), defaults.RetryAfterCap);
+        Assert.Empty(defaults.FallbackBackends);
+
+        var set = SettingsBuilder.Build(new Dictionary<string, string?>
+        {
+            [SettingsBuilder.MaxRetriesVariable] = "0",
+            [SettingsBuilder.FallbackVariable] = "openrouter, offline",
+        });
+        Assert.Equal(0, set.MaxRetries);
+        Assert.Equal(["openrouter", "offline"], set.FallbackBackends);
+        Assert.Throws<ArgumentException>(() => SettingsBuilder.Build(new Dictionary<string, string?> { [SettingsBuilder.MaxRetriesVariable] = "-1" }));
+    }
+
+    [Fact]
     public void Offline_name_gives_the_offline_backend()
     {
         var backend = BackendFactory.Create("offline", new XSSettings(), NoEnvironment);
