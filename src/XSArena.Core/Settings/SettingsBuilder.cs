@@ -8,6 +8,8 @@ public static class SettingsBuilder
     public const string ModelVariable = "XSARENA_MODEL";
     public const string NoWatcherVariable = "XSARENA_NO_WATCHER";
     public const string ControlTimeoutVariable = "XSARENA_CONTROL_TIMEOUT_SECONDS";
+    /// <summary>Moves the user configuration file away from <c>~/.xsarena/config.yml</c> (tests, several profiles).</summary>
+    public const string UserConfigVariable = "XSARENA_USER_CONFIG";
     /// <summary>Crash tests only: <c>point@chunk</c>, e.g. <c>after-append-before-log@3</c>.</summary>
     public const string CrashAtVariable = "XSARENA_CRASH_AT";
 
@@ -94,7 +96,11 @@ public static class SettingsBuilder
 
     /// <summary>Everything a cmdlet needs: defaults, the user file, the project files of <paramref name="root"/>, the environment.</summary>
     public static XSSettings BuildForRoot(IReadOnlyDictionary<string, string?> environment, string root, Action<string>? notes) =>
-        Build(environment, UserConfigPath(), ProjectConfigPath(root), UpstreamProjectPath(root), notes);
+        Build(environment, UserConfigPath(environment), ProjectConfigPath(root), UpstreamProjectPath(root), notes);
+
+    /// <summary>The user file: <c>XSARENA_USER_CONFIG</c> if set, else <c>~/.xsarena/config.yml</c>.</summary>
+    public static string UserConfigPath(IReadOnlyDictionary<string, string?> environment) =>
+        Value(environment, UserConfigVariable) is { } path ? Path.GetFullPath(path) : UserConfigPath();
 
     /// <summary>The environment variable a backend's key is expected in: its built-in one, else NAME_API_KEY.</summary>
     public static string ApiKeyVariableFor(string backend)

@@ -100,10 +100,21 @@ public sealed class StartXSBookCommand : PSCmdlet
             Name = Name,
         };
 
+        XSSettings settings;
+        try
+        {
+            // Configuration is read before anything is created: a broken file never leaves a half-created job.
+            settings = SettingsBuilder.BuildForRoot(environment, store.Root, WriteVerbose);
+        }
+        catch (ConfigException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidConfiguration", ErrorCategory.InvalidData, ex.File));
+            return;
+        }
+
         XSJob job;
         try
         {
-            var settings = SettingsBuilder.Build(environment);
             var backend = BackendFactory.Create(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri);
             var bookPath = request.OutFile ?? Path.GetFullPath(Path.Combine(store.Root, OutputName.DefaultRelativePath(Subject)));
             BookOutputs.Validate(bookPath);
