@@ -20,6 +20,7 @@ BeforeDiscovery {
         @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'PassThru') }
         @{ Name = 'Stop-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
         @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
+        @{ Name = 'Get-XSConfig'; Parameters = @('Name') }
     )
 }
 
