@@ -21,6 +21,7 @@ BeforeDiscovery {
         @{ Name = 'Stop-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
         @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
         @{ Name = 'Test-XSBackend'; Parameters = @('Backend', 'Model', 'BaseUri') }
+        @{ Name = 'Get-XSConfig'; Parameters = @('Name') }
     )
 }
 

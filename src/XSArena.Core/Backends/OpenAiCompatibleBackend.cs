@@ -41,7 +41,7 @@ public sealed class OpenAiCompatibleBackend : IChatBackend
                 $"Backend '{profile.Name}' has kind '{profile.Kind}', which is not an OpenAI-compatible kind.");
 
         _profile = profile;
-        _timeouts = settings.Timeouts;
+        _timeouts = profile.Timeouts?.Over(settings.Timeouts) ?? settings.Timeouts;
         _defaultModel = string.IsNullOrWhiteSpace(defaultModel) ? profile.Model : defaultModel;
         BaseUri = ParseBaseUrl(profile.Name, string.IsNullOrWhiteSpace(baseUrl) ? profile.BaseUrl : baseUrl);
         _apiKey = ReadKey(profile, environment);

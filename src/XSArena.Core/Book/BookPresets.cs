@@ -30,8 +30,14 @@ public static class BookPresets
     /// <summary>Turns preset names plus optional explicit overrides into a plan. Names are case-insensitive;
     /// the plan carries the canonical lower-case names.</summary>
     /// <exception cref="ArgumentException">Unknown preset name, or an override that is not positive.</exception>
-    public static BookPlan Resolve(string length, string span, int? chunksOverride, int? minCharsOverride)
+    public static BookPlan Resolve(string length, string span, int? chunksOverride, int? minCharsOverride) =>
+        Resolve(length, span, chunksOverride, minCharsOverride, PresetOverrides.None);
+
+    /// <summary>As <see cref="Resolve(string, string, int?, int?)"/>, with preset numbers changed by configuration;
+    /// explicit overrides still win.</summary>
+    public static BookPlan Resolve(string length, string span, int? chunksOverride, int? minCharsOverride, PresetOverrides presets)
     {
+        ArgumentNullException.ThrowIfNull(presets);
         ArgumentNullException.ThrowIfNull(length);
         ArgumentNullException.ThrowIfNull(span);
 
@@ -61,6 +67,12 @@ public static class BookPresets
 
         var (lengthName, minChars, passes) = LengthTable[lengthIndex];
         var (spanName, chunks) = SpanTable[spanIndex];
+        if (presets.Lengths.TryGetValue(lengthName, out var changed))
+        {
+            minChars = changed.MinChars ?? minChars;
+            passes = changed.Passes ?? passes;
+        }
+        if (presets.Spans.TryGetValue(spanName, out var spanChunks)) chunks = spanChunks;
         return new BookPlan(chunksOverride ?? chunks, minCharsOverride ?? minChars, passes, lengthName, spanName);
     }
 

@@ -33,7 +33,7 @@ public static class BookJobs
     public static JobWriter Create(JobStore store, BookRequest request, XSSettings settings, IClock clock)
     {
         if (string.IsNullOrWhiteSpace(request.Subject)) throw new ArgumentException("The subject must not be empty.", nameof(request));
-        var plan = BookPresets.Resolve(request.Length, request.Span, request.Chunks, request.MinChars);
+        var plan = BookPresets.Resolve(request.Length, request.Span, request.Chunks, request.MinChars, settings.Presets);
         var backend = request.Backend ?? settings.DefaultBackend;
         if (!settings.Backends.ContainsKey(backend))
         {

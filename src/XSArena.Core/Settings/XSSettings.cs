@@ -11,6 +11,12 @@ public sealed record BackendProfile(
 {
     /// <summary>Sent as max_tokens when set; null leaves the length to the server.</summary>
     public int? MaxTokens { get; init; }
+
+    /// <summary>This backend's request time limits from configuration; null parts keep <see cref="XSSettings.Timeouts"/>.</summary>
+    public TimeoutOverrides? Timeouts { get; init; }
+
+    /// <summary>This backend's retry count from configuration; null keeps the global one.</summary>
+    public int? MaxRetries { get; init; }
 }
 
 /// <summary>Per-request time limits. Zero or negative means no limit.</summary>
@@ -79,4 +85,23 @@ public sealed record XSSettings
             ["openrouter"] = new("openrouter", "openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", "openai/gpt-4o"),
             ["openai"] = new("openai", "openai", "http://127.0.0.1:11434/v1", "OPENAI_API_KEY", null),
         };
+
+    // ---- configuration files and the scheduler (docs/configuration.md) ----
+
+    /// <summary>Running-job limits (<c>scheduler.concurrency</c>).</summary>
+    public ConcurrencyLimits Concurrency { get; init; } = ConcurrencyLimits.Default;
+
+    /// <summary>When no new job starts (<c>scheduler.quiet_hours</c>, local time).</summary>
+    public QuietHours QuietHours { get; init; } = QuietHours.Default;
+
+    /// <summary>Priority of a job started without <c>-Priority</c>; larger starts sooner.</summary>
+    public int DefaultPriority { get; init; }
+
+    /// <summary>Length and span preset numbers changed by configuration.</summary>
+    public Book.PresetOverrides Presets { get; init; } = Book.PresetOverrides.None;
+
+    /// <summary>Where each value that is not a built-in default came from, by key path (<c>scheduler.concurrency.total</c>):
+    /// <c>user:&lt;file&gt;:&lt;line&gt;</c>, <c>project:&lt;file&gt;:&lt;line&gt;</c>, <c>upstream:&lt;file&gt;:&lt;line&gt;</c>,
+    /// <c>env:&lt;VARIABLE&gt;</c>. A key that is absent has its built-in default.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

@@ -30,8 +30,8 @@ public sealed class CopyXSJobCommand : XSJobCmdletBase
 
     private static XSJob StartHere(StoredJob stored)
     {
-        var environment = SettingsBuilder.ProcessEnvironment();
-        return JobLauncher.Resume(stored, SettingsBuilder.Build(environment), environment, force: false);
+        var (settings, environment) = SettingsFor.Root(stored.Root);
+        return JobLauncher.Resume(stored, settings, environment, force: false);
     }
 
     protected override void ProcessRecord()

@@ -105,10 +105,26 @@ public sealed class StartXSBookCommand : PSCmdlet
             Name = Name,
         };
 
+        XSSettings settings;
+        try
+        {
+            // Configuration is read before anything is created: a broken file never leaves a half-created job.
+            settings = SettingsBuilder.BuildForRoot(environment, store.Root, WriteVerbose);
+        }
+        catch (ConfigException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidConfiguration", ErrorCategory.InvalidData, ex.File));
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidEnvironment", ErrorCategory.InvalidArgument, null));
+            return;
+        }
+
         XSJob job;
         try
         {
-            var settings = SettingsBuilder.Build(environment);
             if (!SkipPreflight)
             {
                 var check = Preflight.CheckAsync(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri, _stop.Token)

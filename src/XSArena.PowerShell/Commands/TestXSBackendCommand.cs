@@ -26,13 +26,17 @@ public sealed class TestXSBackendCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var environment = SettingsBuilder.ProcessEnvironment();
         PreflightResult result;
         try
         {
-            var settings = SettingsBuilder.Build(environment);
+            var (settings, environment) = SettingsFor.Root(RootResolver.Resolve(this), WriteVerbose);
             var name = string.IsNullOrWhiteSpace(Backend) ? settings.DefaultBackend : Backend.Trim();
             result = Preflight.CheckAsync(name, settings, environment, Model, BaseUri?.ToString(), _stop.Token).GetAwaiter().GetResult();
+        }
+        catch (ConfigException ex)
+        {
+            WriteError(new ErrorRecord(ex, "InvalidConfiguration", ErrorCategory.InvalidData, ex.File));
+            return;
         }
         catch (Exception ex) when (ex is ArgumentException or BackendException)
         {

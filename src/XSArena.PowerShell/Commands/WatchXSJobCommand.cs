@@ -46,7 +46,7 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     private void Watch()
     {
         if (_jobs.Count == 0) return;
-        var useWatcher = SettingsBuilder.Build(SettingsBuilder.ProcessEnvironment()).UseFileWatcher;
+        var useWatcher = SettingsFor.Root(_jobs[0].Root).Settings.UseFileWatcher;
         using var wake = new SemaphoreSlim(0);
         var active = new List<Watched>();
         try

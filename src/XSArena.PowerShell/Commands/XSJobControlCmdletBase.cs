@@ -45,6 +45,11 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             {
                 WriteError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidOperation, job));
             }
+            catch (Core.Settings.ConfigException ex)
+            {
+                WriteError(new ErrorRecord(ex, "InvalidConfiguration", ErrorCategory.InvalidData, ex.File));
+                return;
+            }
             catch (ControlTimeoutException ex)
             {
                 WriteError(new ErrorRecord(ex, "ControlTimeout", ErrorCategory.OperationTimeout, job));

@@ -13,8 +13,7 @@ internal static class JobControlClient
     public static (ControlResult Result, string? RequestId) Send(XSJob job, JobCommand command, string? text, CancellationToken cancellationToken,
         bool force = false, bool preflight = false)
     {
-        var environment = SettingsBuilder.ProcessEnvironment();
-        var settings = SettingsBuilder.Build(environment);
+        var (settings, environment) = SettingsFor.Root(job.Root);
         var (result, requestId) = JobController.SendAsync(job.Snapshot, command, text, settings.ControlAckTimeout, SystemClock.Instance, cancellationToken)
             .GetAwaiter().GetResult();
         if (result == ControlResult.RunHere)
