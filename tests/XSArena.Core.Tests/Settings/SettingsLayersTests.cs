@@ -151,12 +151,21 @@ public sealed class SettingsLayersTests : IDisposable
     }
 
     [Fact]
-    public void Retries_and_fallback_are_checked_and_noted_until_applied()
+    public void Retries_and_fallback_from_a_file_feed_the_retry_settings_with_their_source()
     {
-        var project = Write("p.yml", "retries: { max: 2 }\nfallback: [openrouter]\n");
-        var notes = new List<string>();
-        SettingsBuilder.Build(Env(), null, project, null, notes.Add);
-        Assert.Equal(2, notes.Count);
+        var project = Write("p.yml", "retries: { max: 2, backoff_base: 1.5, backoff_cap: 30, retry_after_cap: 90 }\nfallback: [openrouter]\n");
+        var settings = SettingsBuilder.Build(Env(), null, project, null, null);
+        Assert.Equal(2, settings.MaxRetries);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), settings.BackoffBase);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.BackoffCap);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.RetryAfterCap);
+        Assert.Equal(["openrouter"], settings.FallbackBackends);
+        Assert.StartsWith("project:", settings.Sources["retries.max"]);
+        Assert.StartsWith("project:", settings.Sources["fallback"]);
+
+        var fromEnvironment = SettingsBuilder.Build(Env(("XSARENA_MAX_RETRIES", "7")), null, project, null, null);
+        Assert.Equal(7, fromEnvironment.MaxRetries);
+        Assert.Equal("env:XSARENA_MAX_RETRIES", fromEnvironment.Sources["retries.max"]);
 
         var bad = Write("bad.yml", "retries: { max: 2, backof_cap: 5 }\n");
         var ex = Assert.Throws<ConfigException>(() => SettingsBuilder.Build(Env(), null, bad, null, null));
