@@ -71,4 +71,44 @@ public sealed class StartOutputTests : IDisposable
         Assert.Contains("folder", error.Exception.Message);
         Assert.Empty(_host.Invoke("Get-XSJob"));
     }
+
+    [Fact]
+    public void A_job_for_another_subject_on_the_same_book_is_not_resumed_in_its_place()
+    {
+        var first = Start();
+        var jobFile = Path.Combine(first.Folder, "job.json");
+        File.WriteAllText(jobFile, File.ReadAllText(jobFile).Replace("\"DONE\"", "\"CANCELLED\""));
+        _host.Invoke("Get-XSJob | Out-Null");
+        var error = _host.InvokeExpectingTerminatingError("Start-XSBook 'Other Subject' -Backend offline -Chunks 1 -OutFile $args[0]", first.OutFile);
+        Assert.Contains("'Same Book', not 'Other Subject'", error.Exception.Message);
+        Assert.Single(_host.Invoke("Get-XSJob"));
+    }
+
+    [Fact]
+    public void Removing_an_old_job_with_its_output_never_deletes_the_book_a_newer_job_writes()
+    {
+        var first = Start();
+        var second = Start("-Overwrite");
+        Assert.Equal(first.OutFile, second.OutFile);
+        _host.Invoke(out var errors, "Remove-XSJob $args[0] -IncludeOutput -Confirm:$false", first.InstanceId);
+        Assert.Empty(errors);
+        Assert.False(Directory.Exists(first.Folder));
+        Assert.True(File.Exists(second.OutFile));
+    }
+
+    [Fact]
+    public void Chunks_are_marked_received_only_when_Receive_Job_takes_them()
+    {
+        var job = Start();
+        var mark = Path.Combine(job.Folder, Core.Runner.ReceiveMark.FileName);
+        Assert.Equal(0, Core.Runner.ReceiveMark.Read(job.Folder));
+        Assert.Equal(2, _host.Invoke("Receive-Job -InstanceId $args[0] -Keep", job.InstanceId).Count);
+        _host.Invoke("$null = (Get-Job -InstanceId $args[0]).HasMoreData", job.InstanceId);
+        Assert.Equal(0, Core.Runner.ReceiveMark.Read(job.Folder));
+        Assert.Equal(2, _host.Invoke("Receive-Job -InstanceId $args[0]", job.InstanceId).Count);
+        _host.Invoke("$null = (Get-Job -InstanceId $args[0]).HasMoreData", job.InstanceId);
+        Assert.Equal(2, Core.Runner.ReceiveMark.Read(job.Folder));
+        Assert.True(File.Exists(mark));
+        Assert.Empty(_host.Invoke("Receive-Job -InstanceId $args[0]", job.InstanceId));
+    }
 }
