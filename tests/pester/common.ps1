@@ -9,6 +9,10 @@ $script:PwshDll = Join-Path $PSHOME 'pwsh.dll'
 
 Import-Module $ModuleManifest -Force -ErrorAction Stop
 
+# End-to-end tests are about jobs, not retries (Core's fault matrix covers those): failing requests fail at once,
+# here and in the child processes that inherit the environment.
+$env:XSARENA_MAX_RETRIES = '0'
+
 function New-TestRoot {
     $root = Join-Path ([System.IO.Path]::GetTempPath()) ('xsarena-pester-' + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $root | Out-Null
