@@ -10,14 +10,15 @@ BeforeDiscovery {
     # The parameters each cmdlet has by its specification; the help must describe exactly these.
     $specified = @(
         @{ Name = 'Start-XSBook'; Parameters = @('Subject', 'Length', 'Span', 'Chunks', 'MinChars', 'OutFile', 'Backend',
-                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite', 'SkipPreflight') }
+                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite', 'SkipPreflight', 'Detached') }
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
         @{ Name = 'Copy-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'OutFile', 'Start') }
         @{ Name = 'Remove-XSJob'; Parameters = @('InstanceId', 'InputObject', 'OlderThan', 'State', 'IncludeOutput', 'Force', 'PassThru') }
         @{ Name = 'Suspend-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
-        @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'SkipPreflight', 'PassThru') }
+        @{ Name = 'Resume-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Force', 'SkipPreflight', 'Detached', 'PassThru') }
+        @{ Name = 'Start-XSWorker'; Parameters = @('Root') }
         @{ Name = 'Stop-XSJob'; Parameters = @('InstanceId', 'InputObject', 'PassThru') }
         @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
         @{ Name = 'Test-XSBackend'; Parameters = @('Backend', 'Model', 'BaseUri') }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using XSArena.Core.Control;
+using XSArena.PowerShell.Jobs;
 
 namespace XSArena.PowerShell.Commands;
 
@@ -17,7 +18,21 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     [Parameter]
     public SwitchParameter SkipPreflight { get; set; }
 
+    /// <summary>Run the job in a background pwsh that outlives this session (output in the job's detached.log).</summary>
+    [Parameter]
+    public SwitchParameter Detached { get; set; }
+
     protected override JobCommand Command => JobCommand.Resume;
+
+    /// <summary>With -Detached, a job no process runs is resumed by a new background pwsh; a job whose runner is
+    /// alive is resumed there as usual.</summary>
+    protected override bool HandledElsewhere(XSJob job)
+    {
+        if (!Detached || Core.Store.RunnerLease.IsHeld(job.Folder)) return false;
+        var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
+        WriteVerbose($"'{job.Name}' resumes in background process {run.ProcessId}; its output goes to {run.LogPath}.");
+        return true;
+    }
 
     protected override bool PreflightBeforeRun => !SkipPreflight;
 

@@ -70,6 +70,10 @@ public sealed class StartXSBookCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>Run the job in a background pwsh that outlives this session (output in the job's detached.log).</summary>
+    [Parameter]
+    public SwitchParameter Detached { get; set; }
+
     /// <summary>If a job that is not DONE already writes this book, resume it.</summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
@@ -140,6 +144,9 @@ public sealed class StartXSBookCommand : PSCmdlet
             {
                 case null:
                     return; // the user chose not to start
+                case StartAction.ResumeExisting when Detached && !RunnerLease.IsHeld(situation.Resumable!.Folder):
+                    job = StartDetached(situation.Resumable!);
+                    break;
                 case StartAction.ResumeExisting:
                     job = ResumeExisting(situation.Resumable!);
                     break;
@@ -150,7 +157,16 @@ public sealed class StartXSBookCommand : PSCmdlet
                         WriteWarning($"The existing book was moved aside to '{aside}'.");
                     }
                     var writer = BookJobs.Create(store, request with { OutFile = bookPath }, settings, Core.Jobs.SystemClock.Instance);
-                    job = JobLauncher.Start(writer, settings, environment, backend);
+                    if (Detached)
+                    {
+                        var created = writer.Job;
+                        writer.Dispose(); // PENDING, lease free: the background process takes it
+                        job = StartDetached(created);
+                    }
+                    else
+                    {
+                        job = JobLauncher.Start(writer, settings, environment, backend);
+                    }
                     break;
             }
         }
@@ -179,7 +195,7 @@ public sealed class StartXSBookCommand : PSCmdlet
             return;
         }
 
-        if (Wait) WaitWithProgress(job);
+        if (Wait) WaitWithProgress(job); // a detached job is followed from disk like any other process's job
         WriteObject(job);
         if (Wait && job.XSState is "FAILED" or "CANCELLED") WriteError(ErrorHelper.JobFailed(job));
     }
@@ -227,6 +243,13 @@ public sealed class StartXSBookCommand : PSCmdlet
             default:
                 return action;
         }
+    }
+
+    private XSJob StartDetached(StoredJob stored)
+    {
+        var run = DetachedRuns.Resume(this, stored.Root, stored.InstanceId, stored.Folder, force: false, skipPreflight: true);
+        WriteVerbose($"'{stored.Record.Name}' runs in background process {run.ProcessId}; its output goes to {run.LogPath}.");
+        return JobRegistry.ObjectFor(stored);
     }
 
     private XSJob ResumeExisting(Core.Store.StoredJob stored)

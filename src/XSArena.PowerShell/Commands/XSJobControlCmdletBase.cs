@@ -31,6 +31,11 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             if (!ShouldProcess($"{job.Name} ({job.InstanceId})", Action)) continue;
             try
             {
+                if (HandledElsewhere(job))
+                {
+                    if (PassThru) WriteObject(job);
+                    continue;
+                }
                 var (result, requestId) = JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume, PreflightBeforeRun);
                 WriteVerbose(result switch
                 {
@@ -76,6 +81,9 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             }
         }
     }
+
+    /// <summary>A subclass may hand a job to another process instead (Resume-XSJob -Detached); true when it did.</summary>
+    protected virtual bool HandledElsewhere(XSJob job) => false;
 
     protected override void StopProcessing() => _stop.Cancel();
 
