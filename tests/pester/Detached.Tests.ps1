@@ -28,7 +28,9 @@ Describe 'Jobs that outlive the session that started them' {
         try {
             $job = Get-XSJob -InstanceId $id
             $job.ChunksDone | Should -Be 4
-            Join-Path $job.Folder 'detached.log' | Should -FileContentMatch 'DONE'
+            $log = Join-Path $job.Folder 'detached.log'
+            # The background pwsh writes its closing line just after the job's own DONE.
+            Wait-Until { (Test-Path $log) -and (Get-Content -LiteralPath $log -Raw) -match 'DONE' } -TimeoutSeconds 30 -Because 'the closing log line'
             (Get-Content -LiteralPath (Join-Path $job.Folder 'runner.json') -Raw | ConvertFrom-Json).pid | Should -Not -Be $submit.Id
         }
         finally { Pop-Location }
