@@ -386,6 +386,7 @@ public sealed class BookRunner(
             });
             _backend = next;
             Record.Backend = next.Name;
+            Record.RunSpec.Model = BackendFactory.ResolveModel(next.Name, settings); // the record shows what now writes the book
             writer.Save();
             return true;
         }

@@ -77,7 +77,7 @@ public static class SettingsBuilder
         if (controlTimeout is not null) sources["control.ack_timeout"] = "env:" + ControlTimeoutVariable;
         var maxRetries = Count(environment, MaxRetriesVariable);
         if (maxRetries is not null) sources["retries.max"] = "env:" + MaxRetriesVariable;
-        return settings with
+        return (settings with
         {
             DefaultBackend = FromEnvironment(BackendVariable, "backend") ?? settings.DefaultBackend,
             DefaultModel = FromEnvironment(ModelVariable, "model") ?? settings.DefaultModel,
@@ -90,7 +90,7 @@ public static class SettingsBuilder
                 ? chain.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : settings.FallbackBackends,
             Sources = sources,
-        };
+        }).WithCheckedFallback();
     }
 
     /// <summary>The user file, <c>~/.xsarena/config.yml</c>.</summary>
@@ -159,4 +159,21 @@ public static class SettingsBuilder
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>
         environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    /// <summary>Every name in the fallback chain must be a known backend: a typo is reported where it was written,
+    /// not discovered when the main backend has already failed.</summary>
+    private static XSSettings WithCheckedFallback(this XSSettings settings)
+    {
+        foreach (var name in settings.FallbackBackends)
+        {
+            if (settings.Backends.ContainsKey(name)) continue;
+            var known = string.Join(", ", settings.Backends.Keys.Order(StringComparer.OrdinalIgnoreCase));
+            var problem = $"'{name}' is not a backend (known: {known}); separate several names with commas.";
+            var source = settings.Sources.TryGetValue("fallback", out var where) ? where : "";
+            var place = System.Text.RegularExpressions.Regex.Match(source, @"^\w+:(?<file>.+):(?<line>\d+)$");
+            if (place.Success) throw new ConfigException(place.Groups["file"].Value, int.Parse(place.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), "fallback", problem);
+            throw new ArgumentException($"{FallbackVariable}: {problem}");
+        }
+        return settings;
+    }
 }

@@ -28,7 +28,8 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     /// alive is resumed there as usual.</summary>
     protected override bool HandledElsewhere(XSJob job)
     {
-        if (!Detached || Core.Store.RunnerLease.IsHeld(job.Folder)) return false;
+        if (!Detached || Core.Store.RunnerLease.IsHeld(job.Folder) || job.DiskState == Core.Jobs.JobState.Done) return false;
+        if (!SkipPreflight) JobControlClient.CheckBackend(job, CancellationToken.None); // fail here, not silently in the background
         var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
         WriteVerbose($"'{job.Name}' resumes in background process {run.ProcessId}; its output goes to {run.LogPath}.");
         return true;

@@ -134,6 +134,8 @@ public sealed class StartXSBookCommand : PSCmdlet
                 var check = Preflight.CheckAsync(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri, _stop.Token)
                     .GetAwaiter().GetResult();
                 WriteVerbose($"Preflight of backend '{check.Backend}': {check.Message}");
+                if (!check.Ok && settings.FallbackBackends.Count > 0)
+                    WriteWarning($"A fallback is configured ({string.Join(", ", settings.FallbackBackends)}): -SkipPreflight starts the job anyway and lets failover take over.");
                 BackendNotReadyException.ThrowIfNotReady(check);
             }
             var backend = BackendFactory.Create(request.Backend ?? settings.DefaultBackend, settings, environment, Model, request.BaseUri);

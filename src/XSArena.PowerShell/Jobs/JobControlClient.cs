@@ -18,13 +18,7 @@ internal static class JobControlClient
             .GetAwaiter().GetResult();
         if (result == ControlResult.RunHere)
         {
-            if (preflight)
-            {
-                var record = job.Snapshot.Record;
-                var check = Core.Backends.Preflight.CheckAsync(record.Backend ?? record.RunSpec.Backend, settings, environment,
-                    record.RunSpec.Model, record.Meta.BaseUrl, cancellationToken).GetAwaiter().GetResult();
-                Core.Backends.BackendNotReadyException.ThrowIfNotReady(check);
-            }
+            if (preflight) CheckBackend(job, settings, environment, cancellationToken);
             JobLauncher.Resume(job.Snapshot, settings, environment, force);
             return (result, requestId);
         }
@@ -35,5 +29,21 @@ internal static class JobControlClient
         }
         JobRegistry.RefreshFromDisk(job);
         return (result, requestId);
+    }
+
+    /// <summary>The preflight of the backend, model and endpoint the job recorded.</summary>
+    /// <exception cref="Core.Backends.BackendNotReadyException">It cannot serve now.</exception>
+    public static void CheckBackend(XSJob job, CancellationToken cancellationToken)
+    {
+        var (settings, environment) = SettingsFor.Root(job.Root);
+        CheckBackend(job, settings, environment, cancellationToken);
+    }
+
+    private static void CheckBackend(XSJob job, XSSettings settings, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var record = job.Snapshot.Record;
+        var check = Core.Backends.Preflight.CheckAsync(record.Backend ?? record.RunSpec.Backend, settings, environment,
+            record.RunSpec.Model, record.Meta.BaseUrl, cancellationToken).GetAwaiter().GetResult();
+        Core.Backends.BackendNotReadyException.ThrowIfNotReady(check);
     }
 }

@@ -171,4 +171,17 @@ public sealed class SettingsLayersTests : IDisposable
         var ex = Assert.Throws<ConfigException>(() => SettingsBuilder.Build(Env(), null, bad, null, null));
         Assert.Contains("Did you mean 'backoff_cap'?", ex.Message);
     }
+
+    [Fact]
+    public void An_unknown_fallback_name_is_an_error_where_it_was_written()
+    {
+        var project = Write("p.yml", "backend: offline\nfallback: [nosuch]\n");
+        var ex = Assert.Throws<ConfigException>(() => SettingsBuilder.Build(Env(), null, project, null, null));
+        Assert.Equal(2, ex.Line);
+        Assert.Contains("'nosuch' is not a backend", ex.Message);
+
+        var fromEnvironment = Assert.Throws<ArgumentException>(() => SettingsBuilder.Build(Env(("XSARENA_FALLBACK_BACKENDS", "nosuch2;offline"))));
+        Assert.Contains("XSARENA_FALLBACK_BACKENDS", fromEnvironment.Message);
+        Assert.Equal(["openrouter", "offline"], SettingsBuilder.Build(Env(("XSARENA_FALLBACK_BACKENDS", "openrouter, offline"))).FallbackBackends);
+    }
 }
