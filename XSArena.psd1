@@ -10,7 +10,7 @@
     TypesToProcess       = @('XSArena.Types.ps1xml')
     FormatsToProcess     = @('XSArena.Format.ps1xml')
     CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Suspend-XSJob', 'Resume-XSJob',
-                             'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob', 'Test-XSBackend', 'Get-XSConfig')
+                             'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob', 'Test-XSBackend', 'Get-XSConfig', 'Set-XSJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

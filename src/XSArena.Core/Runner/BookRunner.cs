@@ -44,7 +44,7 @@ public sealed class BookRunner(
     public SlotScheduler? Scheduler { get; set; }
 
     /// <summary>The job's place in the queue; larger starts sooner.</summary>
-    public int Priority { get; set; } = settings.DefaultPriority;
+    public int Priority { get; set; } = writer.Record.Meta.Priority ?? settings.DefaultPriority;
     private readonly RetryPolicy _policy = new(settings, timing);
 
     /// <summary>Where a run starts: after the last chunk the book still holds, with that chunk's model hint and text.</summary>
@@ -238,6 +238,13 @@ public sealed class BookRunner(
                 _grant = await Scheduler.AcquireAsync(request, w =>
                 {
                     waited = true;
+                    if (w.Priority != Priority)
+                    {
+                        // Set-XSJob renamed the ticket: keep the new priority for the next time the job queues.
+                        Priority = w.Priority;
+                        Record.Meta.Priority = w.Priority;
+                        request = request with { Priority = w.Priority };
+                    }
                     Record.Meta.WaitReason = w.Reason;
                     Record.Meta.QueuePosition = w.QueuePosition;
                     writer.SetState(JobState.Pending);

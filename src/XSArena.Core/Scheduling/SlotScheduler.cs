@@ -5,8 +5,9 @@ using XSArena.Core.Store;
 namespace XSArena.Core.Scheduling;
 
 /// <summary>Why a job waits and where it stands: <see cref="Reason"/> is <c>slot</c> or <c>quiet_hours</c>,
-/// <see cref="QueuePosition"/> counts from 1 among the root's live tickets.</summary>
-public sealed record SlotWait(string Reason, int QueuePosition)
+/// <see cref="QueuePosition"/> counts from 1 among the root's live tickets; <see cref="Priority"/> is the ticket's
+/// priority now (Set-XSJob may change it while the job waits).</summary>
+public sealed record SlotWait(string Reason, int QueuePosition, int Priority)
 {
     public const string Slot = "slot";
     public const string QuietHours = "quiet_hours";
@@ -86,7 +87,7 @@ public sealed class SlotScheduler
             SlotWait wait;
             if (IsQuietNow())
             {
-                wait = new SlotWait(SlotWait.QuietHours, mine + 1);
+                wait = new SlotWait(SlotWait.QuietHours, mine + 1, mine >= 0 ? live[mine].Priority : request.Priority);
             }
             else
             {
@@ -99,7 +100,7 @@ public sealed class SlotScheduler
                         return grant;
                     }
                 }
-                wait = new SlotWait(SlotWait.Slot, mine + 1);
+                wait = new SlotWait(SlotWait.Slot, mine + 1, mine >= 0 ? live[mine].Priority : request.Priority);
             }
             if (wait != last && mine >= 0)
             {

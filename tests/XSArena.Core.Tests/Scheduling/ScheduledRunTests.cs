@@ -27,11 +27,12 @@ public sealed class ScheduledRunTests : IDisposable
     private sealed record Seen(JobState State, string? WaitReason, int? QueuePosition);
 
     private async Task<(JobState Final, List<Seen> Seen, StoredJob Job)> RunAsync(
-        SlotScheduler scheduler, int chunks, Action<BookRunner>? setup = null, CancellationToken token = default)
+        SlotScheduler scheduler, int chunks, Action<BookRunner>? setup = null, CancellationToken token = default, Action<Guid>? created = null)
     {
         var store = new JobStore(_root.Path);
         var seen = new List<Seen>();
         using var writer = BookJobs.Create(store, new BookRequest("Queued") { Backend = "offline", Chunks = chunks }, _settings, SystemClock.Instance);
+        created?.Invoke(writer.InstanceId);
         writer.StateChanged += s => { lock (seen) seen.Add(new Seen(s, writer.Record.Meta.WaitReason, writer.Record.Meta.QueuePosition)); };
         var runner = new BookRunner(writer, new OfflineBackend(), _settings) { Scheduler = scheduler };
         setup?.Invoke(runner);
@@ -92,5 +93,25 @@ public sealed class ScheduledRunTests : IDisposable
         Assert.Equal(JobState.Cancelled, final);
         Assert.Contains(seen, s => s.State == JobState.Pending && s.WaitReason == SlotWait.Slot);
         Assert.Empty(Directory.EnumerateFiles(SlotScheduler.QueueFolderOf(_root.Path), "*.ticket"));
+    }
+
+    [Fact]
+    public async Task A_priority_changed_while_waiting_is_kept_in_the_job()
+    {
+        var holder = await Scheduler().AcquireAsync(new SlotRequest(Guid.NewGuid(), 0, "offline"), null, default);
+        Guid? id = null;
+        var run = RunAsync(Scheduler(), 1, created: job => id = job);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (id is null || SlotScheduler.QueuePosition(_root.Path, id.Value) is null)
+        {
+            Assert.True(watch.Elapsed < Patience);
+            await Task.Delay(10);
+        }
+        Assert.True(SlotScheduler.SetPriority(_root.Path, id.Value, 7));
+        await Task.Delay(150);
+        holder.Dispose();
+        var (final, _, job) = await run;
+        Assert.Equal(JobState.Done, final);
+        Assert.Equal(7, job.Record.Meta.Priority);
     }
 }

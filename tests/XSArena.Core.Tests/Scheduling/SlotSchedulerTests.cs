@@ -160,7 +160,7 @@ public sealed class SlotSchedulerTests(ITestOutputHelper output) : IDisposable
         clock.UtcNow = clock.UtcNow.AddHours(3); // 02:30, still inside the window after midnight
         await Task.Delay(100);
         Assert.False(task.IsCompleted);
-        lock (waits) Assert.Equal(new SlotWait(SlotWait.QuietHours, 1), Assert.Single(waits));
+        lock (waits) Assert.Equal(new SlotWait(SlotWait.QuietHours, 1, 0), Assert.Single(waits));
 
         clock.UtcNow = clock.UtcNow.AddHours(4); // 06:30
         using var grant = await task.WaitAsync(Patience);
