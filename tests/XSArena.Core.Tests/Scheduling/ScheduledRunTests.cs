@@ -1,4 +1,5 @@
 using XSArena.Core.Backends;
+using XSArena.Core.Control;
 using XSArena.Core.Jobs;
 using XSArena.Core.Runner;
 using XSArena.Core.Scheduling;
@@ -113,5 +114,38 @@ public sealed class ScheduledRunTests : IDisposable
         var (final, _, job) = await run;
         Assert.Equal(JobState.Done, final);
         Assert.Equal(7, job.Record.Meta.Priority);
+    }
+
+    [Fact]
+    public async Task Suspending_a_waiting_job_pauses_it_without_a_ticket_and_resuming_queues_it_again()
+    {
+        var holder = await Scheduler().AcquireAsync(new SlotRequest(Guid.NewGuid(), 0, "offline"), null, default);
+        Guid? id = null;
+        var run = RunAsync(Scheduler(), 1, created: job => id = job);
+        await Until(() => id is not null && SlotScheduler.QueuePosition(_root.Path, id.Value) is not null);
+        var store = new JobStore(_root.Path);
+        var timeout = TimeSpan.FromSeconds(30);
+
+        await JobController.SendAsync(store.Find(id!.Value)!, JobCommand.Suspend, null, timeout, SystemClock.Instance, default);
+        await Until(() => store.Find(id.Value)!.State == JobState.Paused);
+        await Until(() => SlotScheduler.QueuePosition(_root.Path, id.Value) is null);
+        holder.Dispose();
+        await Task.Delay(200);
+        Assert.Equal(JobState.Paused, store.Find(id.Value)!.State); // a free slot does not end a pause
+
+        await JobController.SendAsync(store.Find(id.Value)!, JobCommand.Resume, null, timeout, SystemClock.Instance, default);
+        var (final, seen, _) = await run;
+        Assert.Equal(JobState.Done, final);
+        Assert.Contains(seen, s => s.State == JobState.Paused);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Patience, "timed out");
+            await Task.Delay(10);
+        }
     }
 }
