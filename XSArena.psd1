@@ -10,7 +10,8 @@
     TypesToProcess       = @('XSArena.Types.ps1xml')
     FormatsToProcess     = @('XSArena.Format.ps1xml')
     CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Suspend-XSJob', 'Resume-XSJob',
-                             'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob', 'Test-XSBackend', 'Get-XSConfig', 'Start-XSWorker')
+                             'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob', 'Test-XSBackend', 'Get-XSConfig', 'Start-XSWorker',
+                             'Set-XSJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -10,7 +10,7 @@ BeforeDiscovery {
     # The parameters each cmdlet has by its specification; the help must describe exactly these.
     $specified = @(
         @{ Name = 'Start-XSBook'; Parameters = @('Subject', 'Length', 'Span', 'Chunks', 'MinChars', 'OutFile', 'Backend',
-                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Wait', 'Resume', 'Overwrite', 'SkipPreflight', 'Detached') }
+                'Model', 'BaseUri', 'Overlay', 'ExtraNote', 'Plan', 'Name', 'Priority', 'Wait', 'Resume', 'Overwrite', 'SkipPreflight', 'Detached') }
         @{ Name = 'Get-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Name', 'State') }
         @{ Name = 'Get-XSJobEvent'; Parameters = @('InstanceId', 'Type', 'Last') }
         @{ Name = 'Watch-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Last') }
@@ -23,6 +23,7 @@ BeforeDiscovery {
         @{ Name = 'Send-XSJobHint'; Parameters = @('InstanceId', 'InputObject', 'Text', 'PassThru') }
         @{ Name = 'Test-XSBackend'; Parameters = @('Backend', 'Model', 'BaseUri') }
         @{ Name = 'Get-XSConfig'; Parameters = @('Name') }
+        @{ Name = 'Set-XSJob'; Parameters = @('InstanceId', 'InputObject', 'Priority', 'PassThru') }
     )
 }
 

@@ -23,6 +23,8 @@ public sealed record BookRequest(string Subject)
     public IReadOnlyList<string> ExtraFiles { get; init; } = [];
     public bool Plan { get; init; }
     public string? Name { get; init; }
+    /// <summary>Queue priority; null takes <see cref="XSSettings.DefaultPriority"/>.</summary>
+    public int? Priority { get; init; }
 }
 
 /// <summary>Creates book jobs on disk.</summary>
@@ -78,6 +80,7 @@ public static class BookJobs
             {
                 SystemText = systemText,
                 Chunks = plan.Chunks,
+                Priority = request.Priority,
                 MinChars = plan.MinChars,
                 ExtensionPasses = plan.ExtensionPasses,
                 BaseUrl = request.BaseUri,

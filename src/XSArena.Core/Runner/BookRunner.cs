@@ -6,6 +6,7 @@ using XSArena.Core.Backends;
 using XSArena.Core.Book;
 using XSArena.Core.Control;
 using XSArena.Core.Jobs;
+using XSArena.Core.Scheduling;
 using XSArena.Core.Settings;
 using XSArena.Core.Store;
 
@@ -37,6 +38,13 @@ public sealed class BookRunner(
     private Prepared? _prepared;
     private OutputLease? _outputLease;
     private IChatBackend _backend = backend;
+    private SlotGrant? _grant;
+
+    /// <summary>Running slots (DESIGN §7); null runs without limits or quiet hours.</summary>
+    public SlotScheduler? Scheduler { get; set; }
+
+    /// <summary>The job's place in the queue; larger starts sooner.</summary>
+    public int Priority { get; set; } = writer.Record.Meta.Priority ?? settings.DefaultPriority;
     private readonly RetryPolicy _policy = new(settings, timing);
 
     /// <summary>Where a run starts: after the last chunk the book still holds, with that chunk's model hint and text.</summary>
@@ -116,9 +124,10 @@ public sealed class BookRunner(
         var token = control.Token;
         try
         {
+            control.Start();
+            await TakeSlotAsync(control, token);
             writer.SetState(JobState.Running);
             writer.Log(EventTypes.JobStarted, new JsonObject { ["backend"] = _backend.Name, ["model"] = model, ["pid"] = Environment.ProcessId });
-            control.Start();
 
             var prepared = _prepared ?? throw new InvalidOperationException("Prepare the run (reconcile the book) before running it.");
             var (modelHint, previousChunk) = (prepared.ModelHint, prepared.PreviousChunk);
@@ -126,7 +135,7 @@ public sealed class BookRunner(
             for (var chunk = prepared.StartChunk; chunk <= total && !finishedEarly; chunk++)
             {
                 token.ThrowIfCancellationRequested();
-                await control.WaitAtBoundaryAsync();
+                await BoundaryAsync(control, token, chunkStart: true);
                 var operatorHint = control.TakeHints(chunk);
                 var anchor = chunk == 1 ? "" : Anchor.FromTail(Anchor.ReadTail(OutFile, TailBytes));
                 var user = chunk == 1
@@ -189,7 +198,72 @@ public sealed class BookRunner(
         {
             return Fail("io_error", ex.Message);
         }
+        finally
+        {
+            ReleaseSlot();
+        }
     }
+
+    /// <summary>Before a request: a pause gives the slot back and holds PAUSED; after the resume, or when quiet
+    /// hours began before a new chunk, the job waits PENDING for a slot again.</summary>
+    private async Task BoundaryAsync(RunnerControl control, CancellationToken cancellationToken, bool chunkStart = false)
+    {
+        if (Scheduler is null)
+        {
+            await control.WaitAtBoundaryAsync();
+            return;
+        }
+        if (control.PauseRequested.IsCancellationRequested) ReleaseSlot();
+        await control.WaitAtBoundaryAsync();
+        if (chunkStart && _grant is not null && Scheduler.IsQuietNow()) ReleaseSlot();
+        if (_grant is null)
+        {
+            await TakeSlotAsync(control, cancellationToken);
+            if (writer.Job.State != JobState.Running) writer.SetState(JobState.Running);
+        }
+    }
+
+    /// <summary>Waits for a slot, PENDING with <c>meta.wait_reason</c> and <c>meta.queue_position</c> while it
+    /// waits. A pause while waiting gives the ticket up and holds PAUSED; a stop cancels.</summary>
+    private async Task TakeSlotAsync(RunnerControl control, CancellationToken cancellationToken)
+    {
+        if (Scheduler is null || _grant is not null) return;
+        var request = new SlotRequest(writer.InstanceId, Priority, _backend.Name, Record.Meta.BaseUrl);
+        var waited = false;
+        while (_grant is null)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, control.PauseRequested);
+            try
+            {
+                _grant = await Scheduler.AcquireAsync(request, w =>
+                {
+                    waited = true;
+                    if (w.Priority != Priority)
+                    {
+                        // Set-XSJob renamed the ticket: keep the new priority for the next time the job queues.
+                        Priority = w.Priority;
+                        Record.Meta.Priority = w.Priority;
+                        request = request with { Priority = w.Priority };
+                    }
+                    Record.Meta.WaitReason = w.Reason;
+                    Record.Meta.QueuePosition = w.QueuePosition;
+                    writer.SetState(JobState.Pending);
+                }, wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await control.WaitAtBoundaryAsync(); // PAUSED until a resume; then queue again at the back
+            }
+        }
+        if (waited || Record.Meta.WaitReason is not null)
+        {
+            Record.Meta.WaitReason = null;
+            Record.Meta.QueuePosition = null;
+            writer.SetState(JobState.Running);
+        }
+    }
+
+    private void ReleaseSlot() => Interlocked.Exchange(ref _grant, null)?.Dispose();
 
     private JobState Fail(string code, string message)
     {
@@ -213,7 +287,7 @@ public sealed class BookRunner(
     {
         for (var attempt = 0; ; attempt++)
         {
-            await control.WaitAtBoundaryAsync();
+            await BoundaryAsync(control, cancellationToken);
             var result = await SendWithRetryAsync(control, new ChatRequest(systemText, user, model, chunk, 0, attempt), cancellationToken);
             var stripped = NextMarker.Strip(result.Text);
             var reply = new StrippedReply(stripped.Body, stripped.Hint, stripped.IsEnd);
@@ -240,7 +314,7 @@ public sealed class BookRunner(
         {
             var anchor = Anchor.FromTail(text, Anchor.ExtensionAnchorChars);
             var user = UserPrompts.Extension(chunk, total, pass, anchor);
-            await control.WaitAtBoundaryAsync();
+            await BoundaryAsync(control, cancellationToken);
             var result = await SendWithRetryAsync(control, new ChatRequest(systemText, user, model, chunk, pass), cancellationToken);
             var extension = NextMarker.Strip(result.Text).Body;
 
@@ -319,13 +393,13 @@ public sealed class BookRunner(
                     ["user_message"] = error.Message,
                 });
                 await BackoffAsync(control, decision.Delay, cancellationToken);
-                await control.WaitAtBoundaryAsync();
+                await BoundaryAsync(control, cancellationToken);
                 continue;
             }
             if (decision.Action == RetryAction.Failover && TryFailover(error, decision.Reason, request))
             {
                 retries = 0;
-                await control.WaitAtBoundaryAsync();
+                await BoundaryAsync(control, cancellationToken);
                 continue;
             }
             throw error;

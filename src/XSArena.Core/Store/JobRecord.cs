@@ -90,6 +90,21 @@ public sealed class JobMeta
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; set; }
 
+    /// <summary>The job's queue priority (<c>-Priority</c>); larger starts sooner. Null means the configured default.</summary>
+    [JsonPropertyName("priority")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Priority { get; set; }
+
+    /// <summary>Why a PENDING job waits: <c>slot</c> or <c>quiet_hours</c> (DESIGN §3.2); null while it runs.</summary>
+    [JsonPropertyName("wait_reason")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WaitReason { get; set; }
+
+    /// <summary>The waiting job's place in its root's queue, from 1, as last seen by its runner.</summary>
+    [JsonPropertyName("queue_position")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? QueuePosition { get; set; }
+
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 

@@ -66,6 +66,10 @@ public sealed class StartXSBookCommand : PSCmdlet
     [Parameter]
     public string? Name { get; set; }
 
+    /// <summary>Queue priority; larger starts sooner (default from scheduler.default_priority, 0).</summary>
+    [Parameter]
+    public int? Priority { get; set; }
+
     /// <summary>Wait for the job to end, showing progress.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
@@ -107,6 +111,7 @@ public sealed class StartXSBookCommand : PSCmdlet
             ExtraNote = ExtraNote ?? "",
             Plan = Plan,
             Name = Name,
+            Priority = Priority,
         };
 
         XSSettings settings;

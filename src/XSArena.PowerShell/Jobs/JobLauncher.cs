@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using XSArena.Core.Backends;
 using XSArena.Core.Jobs;
 using XSArena.Core.Runner;
+using XSArena.Core.Scheduling;
 using XSArena.Core.Settings;
 using XSArena.Core.Store;
 
@@ -31,7 +32,10 @@ internal static class JobLauncher
         try
         {
             backend ??= BackendFor(writer.Record, settings, environment);
-            runner = new BookRunner(writer, backend, settings, name => BackendFactory.Create(name, settings, environment));
+            runner = new BookRunner(writer, backend, settings, name => BackendFactory.Create(name, settings, environment))
+            {
+                Scheduler = new SlotScheduler(writer.Job.Root, settings.Concurrency, settings.QuietHours),
+            };
             runner.Prepare(force);
             writer.SetState(JobState.Running); // RUNNING on disk before the caller gets the job back
         }

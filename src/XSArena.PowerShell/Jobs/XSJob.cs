@@ -73,6 +73,15 @@ public sealed class XSJob : Job2
     public string? LastError => IsInErrorState ? Snapshot.Record.Meta.Error ?? Statistics.LastError : null;
     public string? ErrorCode => IsInErrorState ? Snapshot.Record.Meta.ErrorCode ?? Statistics.LastErrorCode : null;
 
+    /// <summary>Why a PENDING job waits: <c>slot</c> or <c>quiet_hours</c>; null otherwise.</summary>
+    public string? WaitReason => XSState == "PENDING" ? Snapshot.Record.Meta.WaitReason : null;
+
+    /// <summary>A waiting job's place in its root's queue, from 1, read from the queue now (null when it does not wait).</summary>
+    public int? QueuePosition => WaitReason is null ? null : Core.Scheduling.SlotScheduler.QueuePosition(Root, InstanceId);
+
+    /// <summary>The job's queue priority; larger starts sooner.</summary>
+    public int? Priority => Snapshot.Record.Meta.Priority;
+
     private bool IsInErrorState => XSState is "FAILED" or "CANCELLED";
 
     /// <summary>True while this process runs the job.</summary>
@@ -84,7 +93,9 @@ public sealed class XSJob : Job2
     internal JobStatistics Statistics { get { lock (_gate) return _statistics; } }
     internal JobState DiskState => Snapshot.State;
 
-    public override string StatusMessage => ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
+    public override string StatusMessage => WaitReason is { } reason
+        ? $"{XSState} {reason}" + (QueuePosition is { } position ? $" #{position}" : "")
+        : ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
     public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > LoadedUpTo;
 
     private readonly object _receiveGate = new();
