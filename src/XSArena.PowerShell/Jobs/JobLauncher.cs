@@ -37,7 +37,7 @@ internal static class JobLauncher
                 Scheduler = new SlotScheduler(writer.Job.Root, settings.Concurrency, settings.QuietHours),
             };
             runner.Prepare(force);
-            writer.SetState(JobState.Running); // RUNNING on disk before the caller gets the job back
+            writer.SetState(JobState.Pending); // queued on disk before the caller gets the job back; RUNNING once it has a slot
         }
         catch
         {
