@@ -11,6 +11,8 @@ public static class JobRecovery
     /// <summary>Returns the job as it is after the check: unchanged, or re-read after marking it interrupted.</summary>
     public static StoredJob MarkInterruptedIfOrphaned(StoredJob job, IClock clock)
     {
+        if (job.State == JobState.Pending && job.Record.Meta.WaitReason is "slot" or "quiet_hours" && !RunnerLease.IsHeld(job.Folder))
+            return MarkOrphaned(job, clock);
         if (job.State != JobState.Running || RunnerLease.IsHeld(job.Folder)) return job;
         JobWriter writer;
         try { writer = JobWriter.Open(job with { Record = JobFile.Read(job.Folder) }, clock); }
@@ -27,6 +29,25 @@ public static class JobRecovery
             });
             writer.Log(EventTypes.JobEnded, new JsonObject { ["state"] = JobState.Failed.ToWire() });
             writer.SetState(JobState.Failed, "interrupted", "The process running the job ended before the job did.");
+            return writer.Job with { Statistics = writer.Statistics };
+        }
+    }
+
+    /// <summary>A queued job whose waiting process died stays PENDING, marked <c>orphaned</c>, for any Resume-XSJob or
+    /// Start-XSWorker to pick up (DESIGN §3.2).</summary>
+    private static StoredJob MarkOrphaned(StoredJob job, IClock clock)
+    {
+        JobWriter writer;
+        try { writer = JobWriter.Open(job with { Record = JobFile.Read(job.Folder) }, clock); }
+        catch (JobBusyException) { return job; }
+        catch (JobStoreException) { return job; }
+        using (writer)
+        {
+            if (writer.State != JobState.Pending || writer.Record.Meta.WaitReason is not ("slot" or "quiet_hours")) return writer.Job;
+            writer.Record.Meta.WaitReason = "orphaned";
+            writer.Record.Meta.QueuePosition = null;
+            writer.Log("job_orphaned", new JsonObject { ["noticed_by"] = $"{Environment.ProcessId}@{Environment.MachineName}" });
+            writer.Save();
             return writer.Job with { Statistics = writer.Statistics };
         }
     }

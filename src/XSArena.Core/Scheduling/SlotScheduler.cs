@@ -96,6 +96,9 @@ public sealed class SlotScheduler
                     var grant = TryTake(key, limit);
                     if (grant is not null)
                     {
+                        // A priority changed (Set-XSJob) since the waiter last heard is still reported, whatever the timing.
+                        if (live[mine].Priority != (last?.Priority ?? request.Priority))
+                            waiting?.Invoke(new SlotWait(SlotWait.Slot, mine + 1, live[mine].Priority));
                         ticket.Dispose();
                         return grant;
                     }

@@ -244,4 +244,23 @@ public sealed class ControlledRunTests : IAsyncLifetime
         using var held = JobWriter.Open(Store.Find(id)!, SystemClock.Instance); // a live waiter: Resume is a no-op
         Assert.Equal(ControlResult.NoOp, (await Send(id, JobCommand.Resume)).Item1);
     }
+
+    [Fact]
+    public void A_queued_job_whose_waiter_died_stays_pending_marked_orphaned()
+    {
+        var writer = BookJobs.Create(Store, new BookRequest("Queued Then Orphaned") { Backend = "offline" }, _settings, SystemClock.Instance);
+        writer.Record.Meta.WaitReason = "slot";
+        writer.Record.Meta.QueuePosition = 2;
+        writer.Save();
+        var id = writer.InstanceId;
+        Assert.Equal("slot", JobRecovery.MarkInterruptedIfOrphaned(Store.Find(id)!, SystemClock.Instance).Record.Meta.WaitReason);
+        writer.Dispose(); // the waiting process is gone
+
+        var noticed = JobRecovery.MarkInterruptedIfOrphaned(Store.Find(id)!, SystemClock.Instance);
+
+        Assert.Equal(JobState.Pending, noticed.State);
+        Assert.Equal("orphaned", Store.Find(id)!.Record.Meta.WaitReason);
+        Assert.Null(Store.Find(id)!.Record.Meta.QueuePosition);
+        Assert.Single(Events(id), e => e.Type == "job_orphaned");
+    }
 }
