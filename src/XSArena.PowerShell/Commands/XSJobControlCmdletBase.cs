@@ -41,7 +41,7 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
                 {
                     ControlResult.Acknowledged => $"Request {requestId} ({JobTransitions.Verb(Command)}) acknowledged by the runner of '{job.Name}'.",
                     ControlResult.AppliedHere => $"Request {requestId} ({JobTransitions.Verb(Command)}) applied here: no process runs '{job.Name}'.",
-                    ControlResult.RunHere => $"'{job.Name}' resumed in this session from chunk {job.ChunksDone + 1}.",
+                    ControlResult.RunHere => $"'{job.Name}' resumed in this session from chunk {(JobRegistry.Find(job.InstanceId) ?? job).ChunksDone + 1}.",
                     _ => $"'{job.Name}' is {job.XSState}: nothing to do.",
                 });
                 if (PassThru) WriteObject(JobRegistry.Find(job.InstanceId) ?? job);
@@ -74,6 +74,14 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             catch (Exception ex) when (ex is Core.Backends.BackendException or JobBusyException)
             {
                 WriteError(new ErrorRecord(ex, ex is JobBusyException ? "JobBusy" : "BackendUnavailable", ErrorCategory.ResourceUnavailable, job));
+            }
+            catch (Core.Store.OutputBusyException ex)
+            {
+                WriteError(new ErrorRecord(ex, "OutputInUse", ErrorCategory.ResourceBusy, job));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(ErrorHelper.StoreError(ex, job));
             }
             catch (OperationCanceledException)
             {
