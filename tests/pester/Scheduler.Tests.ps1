@@ -85,19 +85,23 @@ Describe 'Slots and order across processes' {
     }
 
     It 'starts the higher priority first, across processes, when the slot frees' {
-        $holder = Start-ChildPwsh -Root $root -Script "Start-XSBook 'First' -Backend openai -BaseUri '$($server.BaseUrl)' -Chunks 2 -SkipPreflight -Wait | Out-Null"
+        $holder = Start-ChildPwsh -Root $root -Script "Start-XSBook 'First' -Backend openai -BaseUri '$($server.BaseUrl)' -Chunks 30 -SkipPreflight -Wait | Out-Null"
         Push-Location $root
         try {
             Wait-Until { $j = Get-XSJob -Name First -ErrorAction SilentlyContinue; $j -and $j.State -eq 'RUNNING' } -TimeoutSeconds 60 -Because 'the first job to run'
             $low = Start-ChildPwsh -Root $root -Script "Start-XSBook 'Low' -Backend openai -BaseUri '$($server.BaseUrl)' -Chunks 1 -SkipPreflight -Wait | Out-Null"
             Wait-Until { $j = Get-XSJob -Name Low -ErrorAction SilentlyContinue; $j -and $j.WaitReason -eq 'slot' } -TimeoutSeconds 60 -Because 'Low to queue'
             $high = Start-ChildPwsh -Root $root -Script "Start-XSBook 'High' -Backend openai -BaseUri '$($server.BaseUrl)' -Chunks 1 -Priority 5 -SkipPreflight -Wait | Out-Null"
-            foreach ($child in $holder, $low, $high) { (Wait-ChildPwsh $child -TimeoutSeconds 120).ExitCode | Should -Be 0 }
+            Wait-Until { $j = Get-XSJob -Name High -ErrorAction SilentlyContinue; $j -and $j.WaitReason -eq 'slot' } -TimeoutSeconds 60 -Because 'High to queue behind the running job'
+            Stop-XSJob -InstanceId (Get-XSJob -Name First).InstanceId   # the slot frees with both waiting
+            foreach ($child in $holder, $low, $high) { $null = Wait-ChildPwsh $child -TimeoutSeconds 120 }
             $firstRequest = @{}
             foreach ($name in 'Low', 'High') {
                 $firstRequest[$name] = (Get-XSJobEvent (Get-XSJob -Name $name).InstanceId -Type request | Select-Object -First 1).Timestamp
             }
             $firstRequest['High'] | Should -BeLessThan $firstRequest['Low'] -Because 'larger -Priority starts sooner though it came later'
+            (Get-XSJob -Name High).State | Should -Be 'DONE'
+            (Get-XSJob -Name Low).State | Should -Be 'DONE'
         }
         finally { Pop-Location }
     }
