@@ -16,6 +16,8 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_ANCHOR_REPS"] = Timing.EnvInt("XSARENA_BENCH_ANCHOR_REPS", 200),
     ["XSARENA_BENCH_JOBS"] = Timing.EnvInt("XSARENA_BENCH_JOBS", 2_000),
     ["XSARENA_BENCH_JOB_EVENTS"] = Timing.EnvInt("XSARENA_BENCH_JOB_EVENTS", 200),
+    ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
+    ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
 };
 
 var figures = new List<Figure>();
@@ -39,6 +41,7 @@ void Measure(string id, Func<Figure> run)
 Measure("5", () => BigLogFigure.Run(scratch, parameters["XSARENA_BENCH_LOG_LINES"]));
 Measure("6", () => AnchorFigure.Run(scratch, parameters["XSARENA_BENCH_ANCHOR_REPS"]));
 Measure("2", () => ListingFigure.Run(scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"]));
+Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
 
 var pending = new List<PendingFigure>
 {
@@ -59,10 +62,9 @@ results.AppendLine($"- parameters: {string.Join(", ", parameters.Select(p => $"{
 results.AppendLine();
 results.AppendLine("| figure | value | baseline | ratio | target | result |");
 results.AppendLine("|---|---|---|---|---|---|");
-foreach (var f in figures.OrderBy(f => f.Id))
-    results.AppendLine($"| {f.Id}. {f.Name} | {f.Value} | {f.Baseline} | {f.Ratio:0.00}x | {f.Target} | {(f.Met ? "MET" : "MISSED")} |");
-foreach (var p in pending.OrderBy(p => p.Id))
-    results.AppendLine($"| {p.Id}. {p.Name} | not measured yet | | | {p.Target} | |");
+var rows = figures.Select(f => (f.Id, Row: $"| {f.Id}. {f.Name} | {f.Value} | {f.Baseline} | {f.Ratio:0.00}x | {f.Target} | {(f.Met ? "MET" : "MISSED")} |"))
+    .Concat(pending.Select(p => (p.Id, Row: $"| {p.Id}. {p.Name} | not measured yet | | | {p.Target} | |")));
+foreach (var (_, row) in rows.OrderBy(r => int.Parse(r.Id, CultureInfo.InvariantCulture))) results.AppendLine(row);
 results.AppendLine();
 results.AppendLine("## Notes");
 results.AppendLine();
@@ -70,7 +72,7 @@ foreach (var f in figures.OrderBy(f => f.Id))
     foreach (var note in f.Notes) results.AppendLine($"- figure {f.Id}: {note}");
 foreach (var failure in failures) results.AppendLine($"- FAILED {failure}");
 
-var resultsPath = Path.Combine(repoRoot, "bench", "RESULTS.md");
+var resultsPath = Path.Combine(Directory.CreateDirectory(Path.Combine(repoRoot, "bench")).FullName, "RESULTS.md");
 File.WriteAllText(resultsPath, results.ToString().Replace("\r\n", "\n"), new UTF8Encoding(false));
 Console.WriteLine($"results: {resultsPath}");
 try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
