@@ -7,10 +7,11 @@
     Test     Build, then xunit (dotnet test) and Pester in a fresh pwsh; ends with "total: N passed, M failed".
     UnitTest xunit only.   Pester  Pester only (against out/XSArena).
     Run      Build, then the main job: a 12-chunk book on the offline backend in a scratch root.
+    Bench    Build, then the benchmark (bench/XSArena.Bench); prints the figures and writes bench/RESULTS.md.
     Clean    removes build output.
 #>
 param(
-    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Run', 'Clean')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'Pester', 'Run', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [string] $Configuration = 'Release',
     [string] $PesterVersion = '5.7.1'
@@ -99,6 +100,7 @@ switch ($Task) {
     }
     'Build' { Invoke-Build }
     'Run' { Invoke-Build; Invoke-MainJob }
+    'Bench' { Invoke-Build; dotnet run -c $Configuration --project bench/XSArena.Bench -- $PSScriptRoot }
     'UnitTest' { $u = Invoke-UnitTest; "total: $($u.Passed) passed, $($u.Failed) failed"; exit [int]($u.Failed -gt 0) }
     'Pester' { $p = Invoke-PesterTests; "total: $($p.Passed) passed, $($p.Failed) failed"; exit [int]($p.Failed -gt 0) }
     'Test' {

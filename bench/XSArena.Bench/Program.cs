@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using XSArena.Bench;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var repoRoot = Path.GetFullPath(args.Length > 0 ? args[0] : Directory.GetCurrentDirectory());
+var scratch = Path.Combine(repoRoot, ".scratch", "bench");
+if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+Directory.CreateDirectory(scratch);
+
+var parameters = new SortedDictionary<string, int>
+{
+    ["XSARENA_BENCH_LOG_LINES"] = Timing.EnvInt("XSARENA_BENCH_LOG_LINES", 1_000_000),
+    ["XSARENA_BENCH_ANCHOR_REPS"] = Timing.EnvInt("XSARENA_BENCH_ANCHOR_REPS", 200),
+    ["XSARENA_BENCH_JOBS"] = Timing.EnvInt("XSARENA_BENCH_JOBS", 2_000),
+    ["XSARENA_BENCH_JOB_EVENTS"] = Timing.EnvInt("XSARENA_BENCH_JOB_EVENTS", 200),
+    ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
+    ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
+};
+
+var figures = new List<Figure>();
+var failures = new List<string>();
+void Measure(string id, Func<Figure> run)
+{
+    try
+    {
+        var figure = run();
+        figures.Add(figure);
+        Console.WriteLine(figure.ConsoleLine);
+        foreach (var note in figure.Notes) Console.WriteLine($"    {note}");
+    }
+    catch (Exception ex)
+    {
+        failures.Add($"figure {id}: {ex.GetType().Name}: {ex.Message}");
+        Console.Error.WriteLine($"figure {id} failed: {ex}");
+    }
+}
+
+Measure("5", () => BigLogFigure.Run(scratch, parameters["XSARENA_BENCH_LOG_LINES"]));
+Measure("6", () => AnchorFigure.Run(scratch, parameters["XSARENA_BENCH_ANCHOR_REPS"]));
+Measure("2", () => ListingFigure.Run(scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"]));
+Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
+
+var pending = new List<PendingFigure>
+{
+    new("1", "per-chunk overhead (book runner vs raw backend requests)", "<= 1.02x"),
+    new("2", "listing N jobs vs reading each job.json once", "<= 2x floor"),
+    new("5", "big log statistics vs wc -l", "within 10x"),
+    new("6", "anchor cost, chunk 40 of a 4 MB book vs chunk 2 of a small book", "ratio <= 1.5"),
+}.Where(p => figures.All(f => f.Id != p.Id)).ToList();
+
+var results = new StringBuilder();
+results.AppendLine("# Benchmark results");
+results.AppendLine();
+results.AppendLine("Written by `./build.sh Bench` (bench/XSArena.Bench) from one run; every baseline was measured in the same run.");
+results.AppendLine();
+results.AppendLine($"- date: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+results.AppendLine($"- machine: {Environment.ProcessorCount} logical cores, {Timing.Mb(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)} memory available to the process, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+results.AppendLine($"- parameters: {string.Join(", ", parameters.Select(p => $"{p.Key}={p.Value}"))}");
+results.AppendLine();
+results.AppendLine("| figure | value | baseline | ratio | target | result |");
+results.AppendLine("|---|---|---|---|---|---|");
+var rows = figures.Select(f => (f.Id, Row: $"| {f.Id}. {f.Name} | {f.Value} | {f.Baseline} | {f.Ratio:0.00}x | {f.Target} | {(f.Met ? "MET" : "MISSED")} |"))
+    .Concat(pending.Select(p => (p.Id, Row: $"| {p.Id}. {p.Name} | not measured yet | | | {p.Target} | |")));
+foreach (var (_, row) in rows.OrderBy(r => int.Parse(r.Id, CultureInfo.InvariantCulture))) results.AppendLine(row);
+results.AppendLine();
+results.AppendLine("## Notes");
+results.AppendLine();
+foreach (var f in figures.OrderBy(f => f.Id))
+    foreach (var note in f.Notes) results.AppendLine($"- figure {f.Id}: {note}");
+foreach (var failure in failures) results.AppendLine($"- FAILED {failure}");
+
+var resultsPath = Path.Combine(Directory.CreateDirectory(Path.Combine(repoRoot, "bench")).FullName, "RESULTS.md");
+File.WriteAllText(resultsPath, results.ToString().Replace("\r\n", "\n"), new UTF8Encoding(false));
+Console.WriteLine($"results: {resultsPath}");
+try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+return failures.Count == 0 ? 0 : 1;
