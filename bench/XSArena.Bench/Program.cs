@@ -49,6 +49,10 @@ var pending = new List<PendingFigure>
     new("2", "listing N jobs vs reading each job.json once", "<= 2x floor"),
     new("5", "big log statistics vs wc -l", "within 10x"),
     new("6", "anchor cost, chunk 40 of a 4 MB book vs chunk 2 of a small book", "ratio <= 1.5"),
+    new("3", "watch latency from another process (median, p95) and idle CPU", "median <= 50 ms, p95 <= 100 ms, idle CPU <= 1 %"),
+    new("4", "scheduler makespan, 50 jobs of 3 chunks at limit 8 vs ceil(50/8) x 3 x latency", "<= 1.05x ideal"),
+    new("7", "Import-Module XSArena vs Microsoft.PowerShell.ThreadJob, median of >= 10 fresh processes", "<= 1.5x"),
+    new("8", "memory of 20 concurrent jobs at chunk 10 and 40 vs an idle pwsh with the module", "<= 50 MB more, no growth"),
 }.Where(p => figures.All(f => f.Id != p.Id)).ToList();
 
 var results = new StringBuilder();
