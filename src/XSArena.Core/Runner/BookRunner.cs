@@ -181,7 +181,7 @@ public sealed class BookRunner(
             if (control.Interrupted)
             {
                 writer.Log(EventTypes.JobInterrupted, new JsonObject { ["reason"] = "process_exit", ["chunks_done"] = writer.Statistics.ChunksDone });
-                return End(JobState.Failed, "interrupted", "The process running the job ended before the job did.");
+                return End(JobState.Failed, JobRecovery.InterruptedCode, JobRecovery.InterruptedMessage);
             }
             writer.Log(EventTypes.JobCancelled, new JsonObject
             {

@@ -8,10 +8,13 @@ namespace XSArena.Core.Runner;
 /// marked FAILED <c>interrupted</c> by whichever process notices first, after taking the lease itself.</summary>
 public static class JobRecovery
 {
+    public const string InterruptedCode = "interrupted";
+    public const string InterruptedMessage = "The process running the job ended before the job did.";
+
     /// <summary>Returns the job as it is after the check: unchanged, or re-read after marking it interrupted.</summary>
     public static StoredJob MarkInterruptedIfOrphaned(StoredJob job, IClock clock)
     {
-        if (job.State == JobState.Pending && job.Record.Meta.WaitReason is "slot" or "quiet_hours" && !RunnerLease.IsHeld(job.Folder))
+        if (job.State == JobState.Pending && job.Record.Meta.WaitReason is Scheduling.SlotWait.Slot or Scheduling.SlotWait.QuietHours && !RunnerLease.IsHeld(job.Folder))
             return MarkOrphaned(job, clock);
         if (job.State != JobState.Running || RunnerLease.IsHeld(job.Folder)) return job;
         JobWriter writer;
@@ -28,7 +31,7 @@ public static class JobRecovery
                 ["chunks_done"] = writer.Statistics.ChunksDone,
             });
             writer.Log(EventTypes.JobEnded, new JsonObject { ["state"] = JobState.Failed.ToWire() });
-            writer.SetState(JobState.Failed, "interrupted", "The process running the job ended before the job did.");
+            writer.SetState(JobState.Failed, InterruptedCode, InterruptedMessage);
             return writer.Job with { Statistics = writer.Statistics };
         }
     }
@@ -43,7 +46,7 @@ public static class JobRecovery
         catch (JobStoreException) { return job; }
         using (writer)
         {
-            if (writer.State != JobState.Pending || writer.Record.Meta.WaitReason is not ("slot" or "quiet_hours")) return writer.Job;
+            if (writer.State != JobState.Pending || writer.Record.Meta.WaitReason is not (Scheduling.SlotWait.Slot or Scheduling.SlotWait.QuietHours)) return writer.Job;
             writer.Record.Meta.WaitReason = "orphaned";
             writer.Record.Meta.QueuePosition = null;
             writer.Log("job_orphaned", new JsonObject { ["noticed_by"] = $"{Environment.ProcessId}@{Environment.MachineName}" });

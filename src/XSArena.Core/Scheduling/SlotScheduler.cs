@@ -155,10 +155,11 @@ public sealed class SlotScheduler
     {
         for (var n = 0; n < limit; n++)
         {
-            var path = Path.Combine(EndpointSlotsFolder, $"{key}-{n}.lock");
-            if (!File.Exists(path)) return true;
-            using var probe = TryLock(path);
-            if (probe is not null) return true;
+            try
+            {
+                if (!FileLock.IsHeld(Path.Combine(EndpointSlotsFolder, $"{key}-{n}.lock"))) return true;
+            }
+            catch (UnauthorizedAccessException) { } // a slot we may not open is no free slot
         }
         return false;
     }

@@ -34,17 +34,7 @@ public sealed class OutputLease : IDisposable
         catch (IOException) { return null; }
     }
 
-    public static bool IsHeld(string bookPath)
-    {
-        var path = LockPathOf(RealPath(bookPath));
-        if (!File.Exists(path)) return false;
-        try
-        {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return false;
-        }
-        catch (IOException) { return true; }
-    }
+    public static bool IsHeld(string bookPath) => FileLock.IsHeld(LockPathOf(RealPath(bookPath)));
 
     /// <summary>The absolute path with every symbolic link along it resolved (missing tail components kept as given).</summary>
     public static string RealPath(string path)

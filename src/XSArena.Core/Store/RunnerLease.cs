@@ -40,14 +40,7 @@ public sealed class RunnerLease : IDisposable
     /// <summary>True when some process holds the job's lease (probe by trying to take it).</summary>
     public static bool IsHeld(string jobFolder)
     {
-        var path = Path.Combine(jobFolder, LockFileName);
-        if (!File.Exists(path)) return false;
-        try
-        {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return false;
-        }
-        catch (IOException) { return true; }
+        try { return FileLock.IsHeld(Path.Combine(jobFolder, LockFileName)); }
         catch (UnauthorizedAccessException) { return false; }
     }
 
