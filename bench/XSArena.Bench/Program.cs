@@ -20,10 +20,15 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
 };
 
+// XSARENA_BENCH_ONLY=3,7 measures only those figures (while working on one); RESULTS.md then lists the rest as not measured.
+var only = (Environment.GetEnvironmentVariable("XSARENA_BENCH_ONLY") ?? "")
+    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+
 var figures = new List<Figure>();
 var failures = new List<string>();
 void Measure(string id, Func<Figure> run)
 {
+    if (only.Count > 0 && !only.Contains(id)) return;
     try
     {
         var figure = run();
