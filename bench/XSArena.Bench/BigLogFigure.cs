@@ -16,26 +16,26 @@ public static class BigLogFigure
 
         var wcMs = Enumerable.Range(0, 3).Select(_ => Timing.Ms(() => CountWithWc(path, lines))).Min();
 
+        // Best of three after a warm-up, like wc; the file is in the page cache for both.
+        EventLogStatistics.Recount(folder);
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        long peakDuring = 0;
-        var count = 0;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         JobStatistics? stats = null;
-        var foldMs = Timing.Ms(() =>
-        {
-            stats = JobStatistics.Fold(EventLogReader.ReadAll(folder).Select(e =>
-            {
-                if (++count % 100_000 == 0) peakDuring = Math.Max(peakDuring, GC.GetTotalMemory(false));
-                return e;
-            }));
-        });
+        var recountMs = Enumerable.Range(0, 3).Select(_ => Timing.Ms(() => stats = EventLogStatistics.Recount(folder))).Min();
+        var allocatedPerRun = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 3;
         long after = GC.GetTotalMemory(forceFullCollection: true);
-        if (stats != expected) throw new InvalidOperationException($"big log: folded statistics differ from the generated ones ({stats} vs {expected}).");
-        if (count != lines) throw new InvalidOperationException($"big log: read {count} events, wrote {lines}.");
+        if (stats != expected) throw new InvalidOperationException($"big log: recounted statistics differ from the generated ones ({stats} vs {expected}).");
 
-        var ratio = foldMs / wcMs;
-        var figure = new Figure("5", "big log statistics", $"{foldMs:0} ms", $"wc -l {wcMs:0} ms", ratio, "within 10x of wc -l", ratio <= 10);
-        figure.Notes.Add($"{lines:N0} lines, {Timing.Mb(size)}; statistics checked against the generator's own fold.");
-        figure.Notes.Add($"managed memory: {Timing.Mb(before)} before, {Timing.Mb(after)} after, at most {Timing.Mb(peakDuring)} sampled every 100,000 events (uncollected garbage included).");
+        // The full parse (an event object per line) is what Get-XSJobEvent does; shown for scale, not judged.
+        JobStatistics? parsed = null;
+        var fullParseMs = Timing.Ms(() => parsed = JobStatistics.Fold(EventLogReader.ReadAll(folder)));
+        if (parsed != expected) throw new InvalidOperationException($"big log: the full parse differs from the generated statistics ({parsed} vs {expected}).");
+
+        var ratio = recountMs / wcMs;
+        var figure = new Figure("5", "big log statistics", $"{recountMs:0} ms", $"wc -l {wcMs:0} ms", ratio, "within 10x of wc -l, constant memory", ratio <= 10);
+        figure.Notes.Add($"{lines:N0} lines, {Timing.Mb(size)}; EventLogStatistics.Recount, best of 3; statistics checked against the generator's own fold.");
+        figure.Notes.Add($"memory: managed heap {Timing.Mb(before)} before and {Timing.Mb(after)} after; {Timing.Mb(allocatedPerRun)} allocated per recount in all (a 1 MB read buffer, and a small statistics record per counted event, garbage at once).");
+        figure.Notes.Add($"for scale: folding an event object per line (EventLogReader.ReadAll, as Get-XSJobEvent reads) takes {fullParseMs:0} ms, {fullParseMs / wcMs:0}x wc -l.");
         return figure;
     }
 

@@ -1,38 +1,37 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace XSArena.Core.Jobs;
 
 /// <summary>One line of events.jsonl: <c>ts</c>, <c>type</c>, <c>job_id</c>, then the event's own fields.</summary>
-public sealed record JobEvent(DateTimeOffset Timestamp, string Type, string JobId, JsonObject Fields)
+public sealed record JobEvent(DateTimeOffset Timestamp, string Type, string JobId, JsonObject Fields) : IEventFields
 {
     /// <summary>1-based line number in events.jsonl when read from disk; 0 for an event not read from a file.</summary>
     public int Line { get; init; }
 
-    public int? ChunkIndex => GetInt("chunk_idx");
-
-    public int? GetInt(string name) => TryNumber(Fields[name], out var number) ? (int)number : null;
-
-    public long? GetLong(string name) => TryNumber(Fields[name], out var number) ? (long)number : null;
-
-    public decimal? GetDecimal(string name) => TryNumber(Fields[name], out var number) ? number : null;
-
-    public string? GetString(string name) =>
-        Fields[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    public int? ChunkIndex => this.GetInt("chunk_idx");
 
     /// <summary>Reads a number whether the node was parsed from a line (backed by JSON text) or built in memory
     /// (backed by an int, long, double or decimal, which only convert to their own type).</summary>
-    private static bool TryNumber(JsonNode? node, out decimal number)
+    public decimal? GetNumber(string name)
     {
-        number = 0;
-        if (node is not JsonValue value || value.GetValueKind() != System.Text.Json.JsonValueKind.Number) return false;
-        if (value.TryGetValue(out decimal d)) { number = d; return true; }
-        if (value.TryGetValue(out long l)) { number = l; return true; }
-        if (value.TryGetValue(out int i)) { number = i; return true; }
-        if (value.TryGetValue(out double r) && double.IsFinite(r)) { number = (decimal)r; return true; }
-        return false;
+        if (Fields[name] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number) return null;
+        if (value.TryGetValue(out long l)) return l;
+        if (value.TryGetValue(out int i)) return i;
+        var isDecimal = value.TryGetValue(out decimal d);
+        var isDouble = value.TryGetValue(out double r);
+        return EventFields.NumberFrom(isDecimal, d, isDouble, r);
+    }
+
+    /// <summary>The field's text; null also for a string that cannot be decoded (an escaped lone surrogate).</summary>
+    public string? GetString(string name) => TextOf(Fields[name]);
+
+    internal static string? TextOf(JsonNode? node)
+    {
+        try { return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null; }
+        catch (InvalidOperationException) { return null; }
     }
 }
-
 /// <summary>Event type names (upstream's where they exist, reference §1.5).</summary>
 public static class EventTypes
 {

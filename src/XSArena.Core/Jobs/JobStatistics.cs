@@ -21,11 +21,19 @@ public sealed record JobStatistics
 
     public static JobStatistics Empty { get; } = new();
 
-    public JobStatistics Apply(JobEvent e) => e.Type switch
+    /// <summary>The event types <see cref="Apply"/> counts; every other event leaves the statistics as they are, so
+    /// a recount may skip those lines unread.</summary>
+    public static IReadOnlySet<string> CountedTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        EventTypes.ChunkDone, EventTypes.BookReconciled, EventTypes.Request, EventTypes.Retry,
+        EventTypes.Failover, EventTypes.WatchdogTimeout, EventTypes.JobFailed,
+    };
+
+    public JobStatistics Apply(IEventFields e) => e.Type switch
     {
         EventTypes.ChunkDone => this with
         {
-            ChunksDone = e.ChunkIndex ?? ChunksDone,
+            ChunksDone = e.GetInt("chunk_idx") ?? ChunksDone,
             OutLength = e.GetLong("out_len") ?? OutLength,
         },
         EventTypes.BookReconciled => this with
@@ -51,6 +59,6 @@ public sealed record JobStatistics
         _ => this,
     };
 
-    public static JobStatistics Fold(IEnumerable<JobEvent> events) =>
+    public static JobStatistics Fold(IEnumerable<IEventFields> events) =>
         events.Aggregate(Empty, (stats, e) => stats.Apply(e));
 }

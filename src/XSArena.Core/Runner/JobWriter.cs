@@ -46,7 +46,7 @@ public sealed class JobWriter : IDisposable
             JobFile.CleanStrayTempFiles(job.Folder);
             var events = EventLogWriter.Open(job.Folder);
             var writer = new JobWriter(job, lease, events, clock);
-            if (job.Record.IsUpstream) writer.Statistics = JobStatistics.Fold(EventLogReader.ReadAll(job.Folder));
+            if (job.Record.IsUpstream) writer.Statistics = EventLogStatistics.Recount(job.Folder);
             return writer;
         }
         catch

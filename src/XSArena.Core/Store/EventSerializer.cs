@@ -25,21 +25,21 @@ public static class EventSerializer
         return builder.ToString();
     }
 
-    /// <summary>Parses one line; null when the line is not a JSON object with a <c>type</c>.</summary>
+    /// <summary>Parses one line; null when the line is not a JSON object with a string <c>type</c> and distinct keys.</summary>
     public static JobEvent? TryParse(string line, int lineNumber)
     {
         if (string.IsNullOrWhiteSpace(line)) return null;
-        JsonObject? obj;
-        try { obj = JsonNode.Parse(line) as JsonObject; }
+        try { return Parse(line, lineNumber); }
         catch (JsonException) { return null; }
-        if (obj is null) return null;
+        catch (ArgumentException) { return null; } // a key twice: JsonObject refuses it when first read
+    }
 
-        var type = obj["type"] is JsonValue t && t.TryGetValue<string>(out var typeText) ? typeText : null;
-        if (type is null) return null;
-        var jobId = obj["job_id"] is JsonValue j && j.TryGetValue<string>(out var idText) ? idText : "";
-        var ts = obj["ts"] is JsonValue s && s.TryGetValue<string>(out var tsText) && Timestamps.TryParse(tsText, out var parsed)
-            ? parsed
-            : DateTimeOffset.MinValue;
+    private static JobEvent? Parse(string line, int lineNumber)
+    {
+        if (JsonNode.Parse(line) is not JsonObject obj) return null;
+        if (JobEvent.TextOf(obj["type"]) is not { } type) return null;
+        var jobId = JobEvent.TextOf(obj["job_id"]) ?? "";
+        var ts = JobEvent.TextOf(obj["ts"]) is { } tsText && Timestamps.TryParse(tsText, out var parsed) ? parsed : DateTimeOffset.MinValue;
 
         var fields = new JsonObject();
         foreach (var (name, value) in obj.ToList())

@@ -57,7 +57,7 @@ public sealed class JobStore(string root)
             return null;
         }
         var statistics = record.IsUpstream
-            ? JobStatistics.Fold(EventLogReader.ReadAll(folder))
+            ? EventLogStatistics.Recount(folder)
             : StatisticsOf(record);
         return new StoredJob(id, folder, Root, record, statistics);
     }
