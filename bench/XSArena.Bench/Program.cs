@@ -14,8 +14,9 @@ var parameters = new SortedDictionary<string, int>
 {
     ["XSARENA_BENCH_LOG_LINES"] = Timing.EnvInt("XSARENA_BENCH_LOG_LINES", 1_000_000),
     ["XSARENA_BENCH_ANCHOR_REPS"] = Timing.EnvInt("XSARENA_BENCH_ANCHOR_REPS", 200),
-    ["XSARENA_BENCH_JOBS"] = Timing.EnvInt("XSARENA_BENCH_JOBS", 2_000),
-    ["XSARENA_BENCH_JOB_EVENTS"] = Timing.EnvInt("XSARENA_BENCH_JOB_EVENTS", 200),
+    ["XSARENA_BENCH_JOBS"] = Timing.EnvInt("XSARENA_BENCH_JOBS", 10_000),
+    ["XSARENA_BENCH_JOB_EVENTS"] = Timing.EnvInt("XSARENA_BENCH_JOB_EVENTS", 300),
+    ["XSARENA_BENCH_NAIVE_FULL"] = Timing.EnvInt("XSARENA_BENCH_NAIVE_FULL", 1, minimum: 0),
     ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
     ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
 };
@@ -45,7 +46,8 @@ void Measure(string id, Func<Figure> run)
 
 Measure("5", () => BigLogFigure.Run(scratch, parameters["XSARENA_BENCH_LOG_LINES"]));
 Measure("6", () => AnchorFigure.Run(scratch, parameters["XSARENA_BENCH_ANCHOR_REPS"]));
-Measure("2", () => ListingFigure.Run(scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"]));
+Measure("2", () => ListingFigure.Run(repoRoot, scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"],
+    naiveAtFullSize: parameters["XSARENA_BENCH_NAIVE_FULL"] != 0));
 Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
 
 var pending = new List<PendingFigure>
@@ -84,5 +86,5 @@ foreach (var failure in failures) results.AppendLine($"- FAILED {failure}");
 var resultsPath = Path.Combine(Directory.CreateDirectory(Path.Combine(repoRoot, "bench")).FullName, "RESULTS.md");
 File.WriteAllText(resultsPath, results.ToString().Replace("\r\n", "\n"), new UTF8Encoding(false));
 Console.WriteLine($"results: {resultsPath}");
-try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+if (Environment.GetEnvironmentVariable("XSARENA_BENCH_KEEP") != "1") { try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } }
 return failures.Count == 0 ? 0 : 1;

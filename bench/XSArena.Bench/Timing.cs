@@ -26,8 +26,8 @@ public static class Timing
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    public static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : fallback;
+    public static int EnvInt(string name, int fallback, int minimum = 1) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum ? value : fallback;
 
     public static string Mb(long bytes) => $"{bytes / 1024.0 / 1024.0:0.0} MB";
 }

@@ -1,4 +1,11 @@
 using System.Management.Automation;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using EventTypes = XSArena.Core.Jobs.EventTypes;
+using SystemClock = XSArena.Core.Jobs.SystemClock;
+using XSArena.Core.Runner;
+using XSArena.Core.Settings;
+using XSArena.Core.Store;
 using XSArena.FakeLlm;
 
 namespace XSArena.PowerShell.Tests;
@@ -33,6 +40,31 @@ public sealed class CmdletTests : IDisposable
         var records = _host.Invoke("Start-XSBook 'Receiving' -Backend offline -Chunks 4 | Wait-Job -Timeout 60 | Receive-Job");
         Assert.Equal([1, 2, 3, 4], records.Select(r => (int)r.Properties["ChunkIndex"].Value));
     }
+
+    [Fact]
+    public void Listing_and_formatting_a_failed_job_leave_its_chunk_records_on_disk_until_Receive_Job()
+    {
+        Guid id;
+        using (var writer = BookJobs.Create(new JobStore(_host.Root), new BookRequest("Failed late") { Backend = "offline", Chunks = 5 }, new XSSettings(), SystemClock.Instance))
+        {
+            for (var chunk = 1; chunk <= 3; chunk++) writer.Log(EventTypes.ChunkDone, new JsonObject { ["chunk_idx"] = chunk, ["out_len"] = chunk * 100 });
+            writer.SetState(Core.Jobs.JobState.Failed, "auth", "Key rejected");
+            id = writer.Job.InstanceId;
+        }
+
+        var listed = (XSJob)_host.Invoke("Get-XSJob $args[0]", id).Single().BaseObject;
+        _host.Invoke("Get-Job | Out-String; Get-XSJob | Out-String; Get-Job | Format-Table Name, State, HasMoreData | Out-String");
+        Assert.True(listed.HasMoreData);
+        Assert.Equal(0, BufferedOutput(listed)); // nothing read from the log yet
+
+        var records = _host.Invoke(out var errors, "Receive-Job -InstanceId $args[0]", id);
+        Assert.Equal([1, 2, 3], records.Select(r => (int)r.Properties["ChunkIndex"].Value));
+        Assert.Contains(errors, e => e.FullyQualifiedErrorId.StartsWith("XSJobFailed", StringComparison.Ordinal));
+    }
+
+    /// <summary>What the job's Output holds now, read without its getter (which would load the chunk records).</summary>
+    private static int BufferedOutput(Job job) =>
+        ((PSDataCollection<PSObject>)typeof(Job).GetField("_output", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(job)!).Count;
 
     [Fact]
     public void Jobs_bind_from_guid_strings_csv_rows_positional_ids_and_job_objects()

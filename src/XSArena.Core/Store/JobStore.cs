@@ -39,16 +39,18 @@ public sealed class JobStore(string root)
         {
             if (TryLoad(folder, warn) is { } job) jobs.Add(job);
         }
-        jobs.Sort((a, b) => CreatedAt(a).CompareTo(CreatedAt(b)));
-        return jobs;
+        return [.. jobs.OrderBy(CreatedAt)]; // each timestamp parsed once, equal ones kept in folder order
     }
 
     /// <summary>Loads one job folder, or reports why it cannot and returns null.</summary>
     public StoredJob? TryLoad(string folder, Action<string>? warn = null)
     {
-        if (!File.Exists(Path.Combine(folder, JobFile.FileName))) return null;
         JobRecord record;
         try { record = JobFile.Read(folder); }
+        catch (JobStoreException ex) when (ex.InnerException is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null; // not a job folder, or one still being created
+        }
         catch (JobStoreException ex) { warn?.Invoke(ex.Message); return null; }
 
         if (!TryGetId(record, folder, out var id))

@@ -96,12 +96,14 @@ public sealed class XSJob : Job2
     public override string StatusMessage => WaitReason is { } reason
         ? $"{XSState} {reason}" + (QueuePosition is { } position ? $" #{position}" : "")
         : ChunksTotal > 0 ? $"{XSState} {ChunksDone}/{ChunksTotal}" : XSState;
-    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Statistics.ChunksDone > LoadedUpTo;
+    public override bool HasMoreData =>
+        WithoutLoadingChunks(() => Output.Count > 0 || Error.Count > 0) || Statistics.ChunksDone > LoadedUpTo;
 
     private readonly object _receiveGate = new();
     private readonly Queue<int> _handedOut = new();
     private int _loadedUpTo = -1;
     private bool _loadingChunks;
+    private bool _onlyReadingStreams;
 
     /// <summary>The last chunk put into Output (from the job's received.mark the first time).</summary>
     private int LoadedUpTo => _loadedUpTo >= 0 ? _loadedUpTo : _loadedUpTo = ReceiveMark.Read(Folder);
@@ -116,6 +118,11 @@ public sealed class XSJob : Job2
 
     private void LoadChunksLocked()
     {
+        if (_onlyReadingStreams)
+        {
+            UnloadJobStreams(); // skipped, not done: the next reader loads the chunks
+            return;
+        }
         if (_loadingChunks) return; // the Output getter below comes back here on the same thread
         _loadingChunks = true;
         try
@@ -147,6 +154,20 @@ public sealed class XSJob : Job2
         {
             _loadingChunks = false;
             UnloadJobStreams(); // PowerShell loads streams once; this makes every later read look for new chunks
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> with the job's streams as they are: every stream getter of Job calls
+    /// LoadJobStreams, and only Receive-Job should pay for reading the chunk records from the log (listing or
+    /// formatting thousands of jobs must not parse each one's events).</summary>
+    private T WithoutLoadingChunks<T>(Func<T> read)
+    {
+        lock (_receiveGate)
+        {
+            var outer = _onlyReadingStreams;
+            _onlyReadingStreams = true;
+            try { return read(); }
+            finally { _onlyReadingStreams = outer; }
         }
     }
 
@@ -228,11 +249,12 @@ public sealed class XSJob : Job2
         new InvalidOperationException($"Job '{Name}' failed: {LastError ?? "no reason recorded"} ({ErrorCode ?? "unknown"})."),
         "XSJobFailed", ErrorCategory.OperationStopped, InstanceId);
 
-    private void AddError(ErrorRecord record)
+    private void AddError(ErrorRecord record) => WithoutLoadingChunks(() =>
     {
         try { if (Error.IsOpen) Error.Add(record); }
         catch (PSInvalidOperationException) { } // the stream closed in between: the job already finished
-    }
+        return true;
+    });
 
     internal static JobState2 ToPowerShell(JobState state) => state switch
     {
