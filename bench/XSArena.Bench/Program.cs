@@ -19,6 +19,7 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_NAIVE_FULL"] = Timing.EnvInt("XSARENA_BENCH_NAIVE_FULL", 1, minimum: 0),
     ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
     ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
+    ["XSARENA_BENCH_SCHED_LATENCY_MS"] = Timing.EnvInt("XSARENA_BENCH_SCHED_LATENCY_MS", 1000),
 };
 
 // XSARENA_BENCH_ONLY=3,7 measures only those figures (while working on one); RESULTS.md then lists the rest as not measured.
@@ -49,6 +50,7 @@ Measure("6", () => AnchorFigure.Run(scratch, parameters["XSARENA_BENCH_ANCHOR_RE
 Measure("2", () => ListingFigure.Run(repoRoot, scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"],
     naiveAtFullSize: parameters["XSARENA_BENCH_NAIVE_FULL"] != 0));
 Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
+Measure("4", () => SchedulerFigure.RunAsync(scratch, parameters["XSARENA_BENCH_SCHED_LATENCY_MS"]).GetAwaiter().GetResult());
 
 var pending = new List<PendingFigure>
 {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using XSArena.Core.Jobs;
 using XSArena.Core.Settings;
 using XSArena.Core.Store;
@@ -16,7 +17,8 @@ public sealed record SlotWait(string Reason, int QueuePosition, int Priority)
 /// <summary>Running-job slots shared by every process (DESIGN §7). Slots are OS-level locks on numbered files —
 /// <c>&lt;root&gt;/.xsarena/slots/total-&lt;n&gt;.lock</c> for the root's total, and
 /// <c>&lt;per-user locks&gt;/slots/&lt;endpoint key&gt;-&lt;n&gt;.lock</c> for a backend with its own limit, machine-wide —
-/// so a process that dies gives its slots back at once. Lock release fires no event: waiters poll.
+/// so a process that dies gives its slots back at once. Lock release fires no event across processes: waiters poll;
+/// within one process, giving back a slot or a ticket also wakes that process's waiters at once.
 /// <para>Order. A waiting job holds a ticket, <c>&lt;root&gt;/.xsarena/queue/*.ticket</c>, locked by its waiter; the
 /// name sorts larger priority first, then earlier arrival (<see cref="SlotTicket"/>). A ticket whose lock can be taken
 /// has lost its waiter and is deleted. A waiter may take slots only when both hold:
@@ -32,6 +34,16 @@ public sealed record SlotWait(string Reason, int QueuePosition, int Priority)
 public sealed class SlotScheduler
 {
     private static long s_lastTicks;
+
+    /// <summary>The tickets this process's waiters hold, by arrival and job (a priority change renames a ticket but
+    /// keeps both). They are known to be alive, so listings skip their lock probe: a probe of a held ticket is a failed
+    /// open, an exception, and every waiter lists every ticket on every poll.</summary>
+    private static readonly ConcurrentDictionary<(long EnqueuedTicks, Guid JobId), byte> s_ownTickets = new();
+
+    /// <summary>Completed, and replaced, whenever this process gives back a slot or a ticket: its own waiters look
+    /// again at once instead of at their next poll, so a slot freed here goes to the next in line here without a poll
+    /// per place in the queue. Changes made by other processes are still seen by polling.</summary>
+    private static TaskCompletionSource s_queueChanged = NewQueueSignal();
 
     private readonly ConcurrencyLimits _limits;
     private readonly QuietHours _quietHours;
@@ -82,6 +94,7 @@ public sealed class SlotScheduler
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var queueChanged = Volatile.Read(ref s_queueChanged).Task; // taken before listing, so no change is missed
             var live = LiveTickets(QueueFolder);
             var mine = live.FindIndex(t => t.JobId == request.JobId);
             SlotWait wait;
@@ -110,9 +123,13 @@ public sealed class SlotScheduler
                 last = wait;
                 waiting?.Invoke(wait);
             }
-            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(queueChanged, Task.Delay(PollInterval, cancellationToken)).ConfigureAwait(false);
         }
     }
+
+    private static TaskCompletionSource NewQueueSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal static void SignalQueueChanged() => Interlocked.Exchange(ref s_queueChanged, NewQueueSignal()).TrySetResult();
 
     /// <summary>Rules (1) and (2) of the class summary for the ticket at <paramref name="index"/>.</summary>
     private bool MayTake(List<SlotTicket> live, int index)
@@ -197,17 +214,20 @@ public sealed class SlotScheduler
         // Locked under a name no one lists, then renamed into place: a ticket is never seen unlocked by mistake.
         var temp = Path.Combine(QueueFolder, "." + Guid.NewGuid().ToString("N") + ".tmp");
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        var ownKey = (ticks, request.JobId);
+        s_ownTickets[ownKey] = 0;
         try
         {
             File.Move(temp, Path.Combine(QueueFolder, SlotTicket.FileName(request.Priority, ticks, request.JobId, key, limit)));
         }
         catch
         {
+            s_ownTickets.TryRemove(ownKey, out _);
             stream.Dispose();
             try { File.Delete(temp); } catch (IOException) { }
             throw;
         }
-        return new HeldTicket(QueueFolder, stream, request.JobId);
+        return new HeldTicket(QueueFolder, stream, ownKey);
     }
 
     /// <summary>The root's waiting tickets in queue order; tickets whose waiter is gone are deleted on the way.</summary>
@@ -222,7 +242,7 @@ public sealed class SlotScheduler
             var path = Path.Combine(queueFolder, name);
             var ticket = SlotTicket.TryParse(path);
             if (ticket is null) continue;
-            var probe = TryLock(path, FileMode.Open);
+            var probe = s_ownTickets.ContainsKey((ticket.EnqueuedTicks, ticket.JobId)) ? null : TryLock(path, FileMode.Open);
             if (probe is not null)
             {
                 // Dead waiter: remove it while holding it, so a live one never loses its file.
@@ -262,7 +282,7 @@ public sealed class SlotScheduler
 
     /// <summary>The waiter's open ticket; disposing deletes it (found by job id, since a priority change renames it)
     /// and then lets go of its lock.</summary>
-    private sealed class HeldTicket(string folder, FileStream stream, Guid jobId) : IDisposable
+    private sealed class HeldTicket(string folder, FileStream stream, (long EnqueuedTicks, Guid JobId) ownKey) : IDisposable
     {
         private bool _done;
 
@@ -270,11 +290,12 @@ public sealed class SlotScheduler
         {
             if (_done) return;
             _done = true;
+            s_ownTickets.TryRemove(ownKey, out _); // from now on listings probe it like anyone else's
             try
             {
                 foreach (var path in Directory.EnumerateFiles(folder, "*" + SlotTicket.Extension))
                 {
-                    if (SlotTicket.TryParse(path) is { } ticket && ticket.JobId == jobId)
+                    if (SlotTicket.TryParse(path) is { } ticket && ticket.JobId == ownKey.JobId)
                     {
                         try { File.Delete(path); } catch (IOException) { }
                     }
@@ -282,6 +303,7 @@ public sealed class SlotScheduler
             }
             catch (IOException) { } // unlisted: once the lock is gone the next listing deletes it as dead
             stream.Dispose();
+            SignalQueueChanged();
         }
     }
 }
@@ -304,8 +326,12 @@ public sealed class SlotGrant : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        Interlocked.Exchange(ref _endpoint, null)?.Dispose();
-        Interlocked.Exchange(ref _total, null)?.Dispose();
+        var endpoint = Interlocked.Exchange(ref _endpoint, null);
+        var total = Interlocked.Exchange(ref _total, null);
+        if (endpoint is null && total is null) return;
+        endpoint?.Dispose();
+        total?.Dispose();
+        SlotScheduler.SignalQueueChanged();
     }
 
     public ValueTask DisposeAsync()

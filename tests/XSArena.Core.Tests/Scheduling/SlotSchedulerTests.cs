@@ -75,6 +75,25 @@ public sealed class SlotSchedulerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_slot_freed_in_this_process_goes_to_a_waiter_here_without_waiting_for_its_poll()
+    {
+        var slowPoll = TimeSpan.FromSeconds(30);
+        SlotScheduler SlowScheduler() => new(_root.Path, Limits(1), QuietHours.Default, null, TimeZoneInfo.Utc, _machine.Path, slowPoll);
+        var holder = await Acquire(SlowScheduler(), Job());
+        var first = Job();
+        var firstTask = Acquire(SlowScheduler(), first);
+        await Queued(first.JobId);
+        var secondTask = Acquire(SlowScheduler(), Job());
+        await Task.Delay(100);
+
+        holder.Dispose();
+        var grant = await firstTask.WaitAsync(Patience);
+        Assert.False(secondTask.IsCompleted);
+        grant.Dispose();
+        (await secondTask.WaitAsync(Patience)).Dispose();
+    }
+
+    [Fact]
     public async Task Larger_priority_starts_before_an_earlier_arrival()
     {
         var holder = await Acquire(Scheduler(Limits(1)), Job());
