@@ -20,6 +20,7 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
     ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
     ["XSARENA_BENCH_SCHED_LATENCY_MS"] = Timing.EnvInt("XSARENA_BENCH_SCHED_LATENCY_MS", 1000),
+    ["XSARENA_BENCH_IMPORT_RUNS"] = Timing.EnvInt("XSARENA_BENCH_IMPORT_RUNS", 10),
 };
 
 // XSARENA_BENCH_ONLY=3,7 measures only those figures (while working on one); RESULTS.md then lists the rest as not measured.
@@ -51,6 +52,8 @@ Measure("2", () => ListingFigure.Run(repoRoot, scratch, parameters["XSARENA_BENC
     naiveAtFullSize: parameters["XSARENA_BENCH_NAIVE_FULL"] != 0));
 Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
 Measure("4", () => SchedulerFigure.RunAsync(scratch, parameters["XSARENA_BENCH_SCHED_LATENCY_MS"]).GetAwaiter().GetResult());
+Measure("3", () => WatchFigure.Run(scratch, repoRoot));
+Measure("7", () => ImportFigure.Run(scratch, repoRoot, parameters["XSARENA_BENCH_IMPORT_RUNS"]));
 
 var pending = new List<PendingFigure>
 {

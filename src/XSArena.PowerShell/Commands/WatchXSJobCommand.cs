@@ -74,7 +74,9 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
                         active.Remove(watched);
                     }
                 }
-                if (!anyNew) EventFollower.WaitForChangeAsync(wake, PollInterval, _stop.Token).GetAwaiter().GetResult();
+                // A blocking wait on this thread: WaitAsync's timer woke a thread-pool worker ten times a second, and
+                // the worker's spinning before it slept again was a good part of an idle watch's CPU.
+                if (!anyNew) wake.Wait(PollInterval, _stop.Token);
             }
         }
         catch (OperationCanceledException) { }

@@ -15,7 +15,6 @@ public static class JobRegistry
     private static readonly ConcurrentDictionary<string, JobStore> Roots = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, FileStamp> Stamps = new(StringComparer.Ordinal);
     private static readonly object Gate = new();
-    private static readonly Timer Poller = new(_ => SafeRefreshLiveJobs(), null, Timeout.Infinite, Timeout.Infinite);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private const int ProbeEveryTicks = 2;
     private static int _pollerStarted;
@@ -27,7 +26,7 @@ public static class JobRegistry
     public static JobStore UseRoot(string root)
     {
         var store = Roots.GetOrAdd(Path.GetFullPath(root), path => new JobStore(path));
-        if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) Poller.Change(PollInterval, PollInterval);
+        if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) StartPoller();
         return store;
     }
 
@@ -165,6 +164,17 @@ public static class JobRegistry
         Stamps[job.Folder] = stamp;
         if (StoreOf(job).TryLoad(job.Folder) is { } stored) ObjectFor(Noticed(stored));
     }
+
+    // A thread of its own rather than a thread-pool timer: a pool worker woken four times a second spins before it
+    // sleeps again, and that spinning was nearly all the CPU the module added to an idle pwsh.
+    private static void StartPoller() => new Thread(() =>
+    {
+        while (true)
+        {
+            Thread.Sleep(PollInterval);
+            SafeRefreshLiveJobs();
+        }
+    }) { IsBackground = true, Name = "XSArena job poller" }.Start();
 
     private static void SafeRefreshLiveJobs()
     {
