@@ -62,6 +62,21 @@ public sealed class CmdletTests : IDisposable
         Assert.Contains(errors, e => e.FullyQualifiedErrorId.StartsWith("XSJobFailed", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Watch_XSJob_ends_with_a_warning_when_another_process_removes_the_job()
+    {
+        var job = StoredJobs.Write(_host.Root, "Removed while watched", TimeSpan.Zero, Core.Jobs.JobState.Running, withBook: false);
+        using var lease = RunnerLease.TryAcquire(job.Folder, DateTimeOffset.UtcNow); // the job's runner, elsewhere
+        var watch = Task.Run(() => _host.Invoke("Watch-XSJob $args[0] -Last 0 3>&1", job.InstanceId));
+        await Task.Delay(1500);
+        Assert.False(watch.IsCompleted, "a live job is watched until it ends");
+
+        Directory.Delete(job.Folder, recursive: true);
+        var output = await watch.WaitAsync(TimeSpan.FromSeconds(20));
+        var warning = Assert.IsType<WarningRecord>(Assert.Single(output).BaseObject);
+        Assert.Contains("was removed while it was watched", warning.Message);
+    }
+
     /// <summary>What the job's Output holds now, read without its getter (which would load the chunk records).</summary>
     private static int BufferedOutput(Job job) =>
         ((PSDataCollection<PSObject>)typeof(Job).GetField("_output", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(job)!).Count;

@@ -42,10 +42,6 @@ public sealed class EventFollower : IDisposable
     /// <summary>Events already in the file, from the start.</summary>
     public List<JobEvent> ReadAvailable(Action<string>? warn = null) => _tail.ReadNew(warn);
 
-    /// <summary>Waits for a wake-up from any follower sharing <paramref name="wake"/>, or one poll interval.</summary>
-    public static Task WaitForChangeAsync(SemaphoreSlim wake, TimeSpan pollInterval, CancellationToken cancellationToken) =>
-        wake.WaitAsync(pollInterval, cancellationToken);
-
     private void Wake()
     {
         if (_wake.CurrentCount == 0) _wake.Release();

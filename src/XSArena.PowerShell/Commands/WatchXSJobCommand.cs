@@ -89,6 +89,8 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     private void Finish(Watched watched)
     {
         watched.Follower.Dispose();
+        if (!Directory.Exists(watched.Job.Folder))
+            WriteWarning($"Job '{watched.Job.Name}' ({watched.Job.InstanceId}) was removed while it was watched.");
         WriteProgress(new ProgressRecord(watched.ActivityId, $"Watching '{watched.Job.Name}'", "done")
         {
             RecordType = ProgressRecordType.Completed,
@@ -102,10 +104,11 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
         return true;
     }
 
-    /// <summary>The job is not running: finished, paused, or no process holds its lease any more.</summary>
+    /// <summary>The job is not running: finished, paused, removed, or no process holds its lease any more.</summary>
     private static bool IsAtRest(XSJob job)
     {
         if (job.IsOwnedHere) return false;
+        if (!Directory.Exists(job.Folder)) return true;
         JobState state;
         try { state = JobStates.TryParse(JobFile.Read(job.Folder).State, out var parsed) ? parsed : JobState.Pending; }
         catch (JobStoreException) { return false; } // unreadable for a moment: look again at the next check
