@@ -16,10 +16,4 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     $ExecutionContext.InvokeCommand.LocationChangedAction = $previousLocationAction
 }.GetNewClosure()
 
-# Leaving pwsh ends the jobs it runs (they are marked FAILED 'interrupted' and can be resumed later): say so.
-$null = Register-EngineEvent -SourceIdentifier PowerShell.Exiting -SupportEvent -Action {
-    $live = [XSArena.PowerShell.ModuleState]::LiveJobCount
-    if ($live -gt 0) {
-        [Console]::Error.WriteLine("WARNING: exiting ends $live running XSArena job(s); they are marked FAILED 'interrupted'. Resume them later with: Get-XSJob | Where-Object State -eq FAILED | Resume-XSJob")
-    }
-}
+# Leaving pwsh with jobs running warns: the binary module does that from its exit hook (JobLauncher).

@@ -81,12 +81,30 @@ internal static class JobLauncher
     private static void InstallExitHooks()
     {
         if (Interlocked.Exchange(ref _hooksInstalled, 1) == 1) return;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => InterruptAll();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            WarnThatLiveJobsEnd();
+            InterruptAll();
+        };
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP })
         {
             try { SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => InterruptAll())); }
             catch (PlatformNotSupportedException) { }
         }
+    }
+
+    /// <summary>Leaving pwsh ends the jobs it runs: say so, and how to go on (DESIGN §3.6). Installed with the first
+    /// job rather than at import, which keeps an engine event (and the code it compiles) out of Import-Module.</summary>
+    private static void WarnThatLiveJobsEnd()
+    {
+        var live = LiveCount;
+        if (live == 0) return;
+        try
+        {
+            Console.Error.WriteLine($"WARNING: exiting ends {live} running XSArena job(s); they are marked FAILED 'interrupted'. "
+                + "Resume them later with: Get-XSJob | Where-Object State -eq FAILED | Resume-XSJob");
+        }
+        catch (IOException) { } // no console left to tell
     }
 
     /// <summary>Asks every runner here to stop as interrupted and waits briefly for them to record it.</summary>
