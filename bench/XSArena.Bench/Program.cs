@@ -18,6 +18,8 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_JOB_EVENTS"] = Timing.EnvInt("XSARENA_BENCH_JOB_EVENTS", 200),
     ["XSARENA_BENCH_CHUNKS"] = Timing.EnvInt("XSARENA_BENCH_CHUNKS", 40),
     ["XSARENA_BENCH_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_REPLY_MS", 1000),
+    ["XSARENA_BENCH_MEM_JOBS"] = Timing.EnvInt("XSARENA_BENCH_MEM_JOBS", 20),
+    ["XSARENA_BENCH_MEM_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_MEM_REPLY_MS", 250),
 };
 
 // XSARENA_BENCH_ONLY=3,7 measures only those figures (while working on one); RESULTS.md then lists the rest as not measured.
@@ -47,6 +49,7 @@ Measure("5", () => BigLogFigure.Run(scratch, parameters["XSARENA_BENCH_LOG_LINES
 Measure("6", () => AnchorFigure.Run(scratch, parameters["XSARENA_BENCH_ANCHOR_REPS"]));
 Measure("2", () => ListingFigure.Run(scratch, parameters["XSARENA_BENCH_JOBS"], parameters["XSARENA_BENCH_JOB_EVENTS"]));
 Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BENCH_CHUNKS"], parameters["XSARENA_BENCH_REPLY_MS"]).GetAwaiter().GetResult());
+Measure("8", () => MemoryFigure.RunAsync(repoRoot, scratch, parameters["XSARENA_BENCH_MEM_JOBS"], parameters["XSARENA_BENCH_MEM_REPLY_MS"]).GetAwaiter().GetResult());
 
 var pending = new List<PendingFigure>
 {
