@@ -62,7 +62,7 @@ public static class ListingFigure
         figure.Notes.Add($"growth from {smallSize:N0} to {jobs:N0} jobs: Get-XSJob {growth:0.0}x, floor {full.FloorMs / small.FloorMs:0.0}x for {(double)jobs / smallSize:0}x the jobs ({(growth <= 1.3 * jobs / smallSize ? "linear" : "worse than linear")}).");
         figure.Notes.Add(full.NaiveMs is { } naiveMs
             ? $"naive Get-ChildItem | Get-Content -Raw | ConvertFrom-Json at {jobs:N0} jobs: {naiveMs:0} ms ({naiveMs / full.FirstMs:0}x Get-XSJob)."
-            : $"naive baseline at {jobs:N0} jobs not run (XSARENA_BENCH_NAIVE_FULL=0).");
+            : $"naive baseline at {jobs:N0} jobs not run (it takes minutes; XSARENA_BENCH_NAIVE_FULL=1 runs it).");
         figure.Notes.Add($"a repeated Get-XSJob in the same session (job.json unchanged, so only stat calls): {full.AgainMs:0} ms.");
         figure.Notes.Add($"correctness: the statistics Get-XSJob showed for all {jobs:N0} jobs equal a full recount of their events (EventLogReader.ReadAll, an event object per line).");
         return figure;
