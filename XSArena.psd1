@@ -1,14 +1,11 @@
 @{
-    RootModule           = 'XSArena.psm1'
-    NestedModules        = @('XSArena.PowerShell.dll')
+    RootModule           = 'XSArena.PowerShell.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '5f3c7a2e-8d41-4c8b-9b6e-2a7d1e0c9f34'
     Author               = 'XSArena contributors'
     Description          = 'Generates long documents (books, manuals) with an LLM, chunk by chunk, as durable PowerShell background jobs.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.6'
-    TypesToProcess       = @('XSArena.Types.ps1xml')
-    FormatsToProcess     = @('XSArena.Format.ps1xml')
     CmdletsToExport      = @('Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Suspend-XSJob', 'Resume-XSJob',
                              'Stop-XSJob', 'Send-XSJobHint', 'Copy-XSJob', 'Remove-XSJob', 'Test-XSBackend', 'Get-XSConfig', 'Start-XSWorker',
                              'Set-XSJob')

@@ -29,7 +29,7 @@ function Invoke-Build {
     dotnet build tests/FakeLlm -c $Configuration --nologo -v quiet | Out-Host
     dotnet publish src/XSArena.PowerShell -c $Configuration -o $ModuleOut --nologo -v quiet | Out-Host
     Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
-    foreach ($file in 'XSArena.psd1', 'XSArena.psm1', 'XSArena.Format.ps1xml', 'XSArena.Types.ps1xml') {
+    foreach ($file in 'XSArena.psd1', 'XSArena.Format.ps1xml', 'XSArena.Types.ps1xml') {
         Copy-Item (Join-Path $PSScriptRoot $file) $ModuleOut
     }
     $helpDir = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'en-US')

@@ -61,11 +61,13 @@ function Wait-Until {
 }
 
 # A fresh pwsh process (one process, not the `dotnet pwsh` launcher chain) running $Script in $Root with the
-# module imported. Returns the Process; read its output with Wait-ChildPwsh.
+# module imported (-Bare: $Script alone, which imports the module itself). Returns the Process; read its output
+# with Wait-ChildPwsh.
 function Start-ChildPwsh {
-    param([string] $Root, [string] $Script, [hashtable] $Environment = @{})
+    param([string] $Root, [string] $Script, [hashtable] $Environment = @{}, [switch] $Bare)
     $psi = [System.Diagnostics.ProcessStartInfo]::new($Dotnet)
-    foreach ($arg in @($PwshDll, '-NoProfile', '-NonInteractive', '-Command', "`$ErrorActionPreference = 'Stop'; Import-Module '$ModuleManifest'; Set-Location -LiteralPath '$Root'; $Script")) {
+    $prologue = if ($Bare) { '' } else { "Import-Module '$ModuleManifest'; Set-Location -LiteralPath '$Root'; " }
+    foreach ($arg in @($PwshDll, '-NoProfile', '-NonInteractive', '-Command', "`$ErrorActionPreference = 'Stop'; $prologue$Script")) {
         $psi.ArgumentList.Add($arg)
     }
     foreach ($key in $Environment.Keys) { $psi.Environment[$key] = $Environment[$key] }

@@ -6,7 +6,7 @@ namespace XSArena.PowerShell.Commands;
 /// <summary>The effective configuration, one object per setting, with where each value came from.</summary>
 [Cmdlet(VerbsCommon.Get, "XSConfig")]
 [OutputType(typeof(ConfigValue))]
-public sealed class GetXSConfigCommand : PSCmdlet
+public sealed class GetXSConfigCommand : XSCmdletBase
 {
     public const string TypeName = "XSArena.ConfigValue";
 

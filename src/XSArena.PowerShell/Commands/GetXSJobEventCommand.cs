@@ -7,7 +7,7 @@ namespace XSArena.PowerShell.Commands;
 /// <summary>A job's event log as objects.</summary>
 [Cmdlet(VerbsCommon.Get, "XSJobEvent")]
 [OutputType(typeof(XSJobEvent))]
-public sealed class GetXSJobEventCommand : PSCmdlet
+public sealed class GetXSJobEventCommand : XSCmdletBase
 {
     /// <summary>The job's id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

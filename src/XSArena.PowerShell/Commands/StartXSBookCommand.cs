@@ -11,7 +11,7 @@ namespace XSArena.PowerShell.Commands;
 /// <summary>Creates a book job on disk and runs it in this session as a PowerShell job.</summary>
 [Cmdlet(VerbsLifecycle.Start, "XSBook")]
 [OutputType(typeof(XSJob))]
-public sealed class StartXSBookCommand : PSCmdlet
+public sealed class StartXSBookCommand : XSCmdletBase
 {
     /// <summary>What the book is about.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

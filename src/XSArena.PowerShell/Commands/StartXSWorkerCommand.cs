@@ -7,7 +7,7 @@ namespace XSArena.PowerShell.Commands;
 /// left by a process that ended) and exits when none are left. It outlives this session.</summary>
 [Cmdlet(VerbsLifecycle.Start, "XSWorker", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(DetachedRun))]
-public sealed class StartXSWorkerCommand : PSCmdlet
+public sealed class StartXSWorkerCommand : XSCmdletBase
 {
     /// <summary>The project root to drain (default: the root of the current location).</summary>
     [Parameter(Position = 0)]

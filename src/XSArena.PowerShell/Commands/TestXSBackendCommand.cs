@@ -7,7 +7,7 @@ namespace XSArena.PowerShell.Commands;
 /// <summary>Checks on demand whether a backend can serve: the same preflight Start-XSBook and Resume-XSJob run.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "XSBackend")]
 [OutputType(typeof(PreflightResult))]
-public sealed class TestXSBackendCommand : PSCmdlet
+public sealed class TestXSBackendCommand : XSCmdletBase
 {
     /// <summary>offline, openai, openrouter, bridge or another configured backend (default from settings).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

@@ -6,7 +6,7 @@ namespace XSArena.PowerShell.Commands;
 
 /// <summary>The DESIGN §3.1 parameter shape shared by cmdlets that take jobs: <c>-InstanceId</c> (GUIDs, GUID strings,
 /// objects with an Id/JobId/InstanceId property) or <c>-InputObject</c> (job objects).</summary>
-public abstract class XSJobCmdletBase : PSCmdlet
+public abstract class XSJobCmdletBase : XSCmdletBase
 {
     protected const string InstanceIdSet = "InstanceId";
     protected const string InputObjectSet = "InputObject";

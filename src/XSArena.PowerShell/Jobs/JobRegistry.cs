@@ -25,14 +25,34 @@ public static class JobRegistry
     /// <summary>Adds a root to the set this process lists jobs from; returns its store.</summary>
     public static JobStore UseRoot(string root)
     {
-        var store = Roots.GetOrAdd(Path.GetFullPath(root), path => new JobStore(path));
-        if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) StartPoller();
-        return store;
+        TakePendingRoots();
+        return AddRoot(root);
+    }
+
+    private static JobStore AddRoot(string root) => Roots.GetOrAdd(Path.GetFullPath(root), path => new JobStore(path));
+
+    /// <summary>The roots sessions named at import: the XSARENA_PROJECT_ROOT root and the root of the location then.</summary>
+    private static void TakePendingRoots()
+    {
+        if (PendingRoots.IsEmpty) return;
+        while (PendingRoots.TryTake(out var pending))
+        {
+            try
+            {
+                if (!string.IsNullOrWhiteSpace(pending.EnvironmentRoot)) AddRoot(pending.EnvironmentRoot);
+                AddRoot(ProjectRoot.Resolve(null, pending.Location));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // A root we cannot inspect lists no jobs; the import went through all the same.
+            }
+        }
     }
 
     /// <summary>All known jobs, oldest first, after picking up new folders in every known root.</summary>
     public static IReadOnlyList<XSJob> All(Action<string>? warn = null)
     {
+        TakePendingRoots();
         foreach (var store in Roots.Values) Scan(store, warn, recheckFinished: false);
         return Ordered(Jobs.Values);
     }
@@ -62,6 +82,7 @@ public static class JobRegistry
             RefreshIfChanged(job);
             return Jobs.TryGetValue(id, out var current) ? current : job;
         }
+        TakePendingRoots();
         foreach (var store in Roots.Values)
         {
             if (store.Find(id) is { } stored) return ObjectFor(Noticed(stored));
@@ -116,6 +137,7 @@ public static class JobRegistry
 
     private static void Register(XSJob job)
     {
+        if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) StartPoller(); // nothing to poll before the first job
         Jobs[job.InstanceId] = job;
         ByFolder[job.Folder] = job;
         Stamps[job.Folder] = StampOf(job.Folder);

@@ -26,26 +26,38 @@ public sealed class XSJobSourceAdapter : JobSourceAdapter
     public override Job2 NewJob(JobInvocationInfo specification) =>
         throw new PSNotSupportedException("Create XSArena jobs with Start-XSBook.");
 
-    public override IList<Job2> GetJobs() => [.. JobRegistry.All()];
+    public override IList<Job2> GetJobs() => [.. All()];
 
     public override IList<Job2> GetJobsByName(string name, bool recurse)
     {
         var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-        return [.. JobRegistry.All().Where(job => pattern.IsMatch(job.Name))];
+        return [.. All().Where(job => pattern.IsMatch(job.Name))];
     }
 
     public override IList<Job2> GetJobsByCommand(string command, bool recurse)
     {
         var pattern = new WildcardPattern(command, WildcardOptions.IgnoreCase);
-        return [.. JobRegistry.All().Where(job => pattern.IsMatch(job.Command))];
+        return [.. All().Where(job => pattern.IsMatch(job.Command))];
     }
 
-    public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse) => JobRegistry.Find(instanceId);
+    public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse)
+    {
+        TypeAndFormatData.EnsureLoaded();
+        return JobRegistry.Find(instanceId);
+    }
 
-    public override Job2? GetJobBySessionId(int id, bool recurse) => JobRegistry.All().FirstOrDefault(job => job.Id == id);
+    public override Job2? GetJobBySessionId(int id, bool recurse) => All().FirstOrDefault(job => job.Id == id);
 
     public override IList<Job2> GetJobsByState(JobState2 state, bool recurse) =>
-        [.. JobRegistry.All().Where(job => job.JobStateInfo.State == state)];
+        [.. All().Where(job => job.JobStateInfo.State == state)];
+
+    /// <summary>Every known job. Get-Job and the other job cmdlets come through here, so a session that meets
+    /// XSArena jobs this way gets the module's type and format data first, as if an XSArena cmdlet had run.</summary>
+    private static IReadOnlyList<XSJob> All()
+    {
+        TypeAndFormatData.EnsureLoaded();
+        return JobRegistry.All();
+    }
 
     /// <summary>No filters are defined for XSArena jobs; an empty list (never an exception) keeps Get-Job -Filter quiet.</summary>
     public override IList<Job2> GetJobsByFilter(Dictionary<string, object> filter, bool recurse) => [];
