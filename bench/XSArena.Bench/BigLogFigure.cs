@@ -34,7 +34,7 @@ public static class BigLogFigure
         var ratio = recountMs / wcMs;
         var figure = new Figure("5", "big log statistics", $"{recountMs:0} ms", $"wc -l {wcMs:0} ms", ratio, "within 10x of wc -l, constant memory", ratio <= 10);
         figure.Notes.Add($"{lines:N0} lines, {Timing.Mb(size)}; EventLogStatistics.Recount, best of 3; statistics checked against the generator's own fold.");
-        figure.Notes.Add($"memory: managed heap {Timing.Mb(before)} before and {Timing.Mb(after)} after; {Timing.Mb(allocatedPerRun)} allocated per recount in all (a 1 MB read buffer, and a small statistics record per counted event, garbage at once).");
+        figure.Notes.Add($"memory: managed heap {Timing.Mb(before)} before and {Timing.Mb(after)} after; {Timing.Mb(allocatedPerRun)} allocated per recount in all (two read rounds of a 1 MB part per core, one filled while the other is scanned, and a small statistics record per counted event, garbage at once).");
         figure.Notes.Add($"for scale: folding an event object per line (EventLogReader.ReadAll, as Get-XSJobEvent reads) takes {fullParseMs:0} ms, {fullParseMs / wcMs:0}x wc -l.");
         return figure;
     }

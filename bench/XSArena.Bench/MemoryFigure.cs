@@ -19,7 +19,6 @@ public static class MemoryFigure
     /// <summary>Heap growth from chunk 10 to 30 stays under half a megabyte when nothing is kept; keeping the books
     /// would add about 6 MB, so 2 MB separates the two with room on both sides.</summary>
     private const double GrowthToleranceMb = 2;
-    private const int Rounds = 3;
     private static readonly int[] SampleChunks = [10, 30, Chunks];
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SampleTimeout = TimeSpan.FromSeconds(120);
@@ -88,21 +87,21 @@ public static class MemoryFigure
     /// <summary>One idle pwsh and one busy pwsh; <see cref="StillRunning"/> counts the jobs not DONE at each sample.</summary>
     private sealed record Round(Sample Idle, IReadOnlyDictionary<int, Sample> Busy, IReadOnlyDictionary<int, int> StillRunning, FakeStats Stats);
 
-    public static async Task<Figure> RunAsync(string repoRoot, string scratch, int jobs, int replyMs)
+    public static async Task<Figure> RunAsync(string repoRoot, string scratch, int jobs, int replyMs, int rounds)
     {
         var reply = new FakeReply { Events = ReplyEvents, EventDelayMs = replyMs / ReplyEvents, Chars = ReplyChars };
         await using var server = new FakeLlmServer(FakeScript.Always(reply));
         await server.StartAsync();
 
-        var rounds = new List<Round>();
-        for (var round = 1; round <= Rounds; round++)
+        var measured = new List<Round>();
+        for (var round = 1; round <= rounds; round++)
         {
             var root = Directory.CreateDirectory(Path.Combine(scratch, "memory", $"round{round}")).FullName;
             server.Reset();
-            rounds.Add(RunRound(repoRoot, root, server, jobs));
+            measured.Add(RunRound(repoRoot, root, server, jobs));
         }
         var bookBytes = Directory.GetFiles(Path.Combine(scratch, "memory", "round1", "books"), "*.md").Sum(path => new FileInfo(path).Length);
-        return Report(rounds, jobs, replyMs, bookBytes);
+        return Report(measured, jobs, replyMs, bookBytes);
     }
 
     private static Round RunRound(string repoRoot, string root, FakeLlmServer server, int jobs)
@@ -175,7 +174,7 @@ public static class MemoryFigure
             + $"heap growth {first} to {Chunks} {Signed(HeapGrowth(Chunks))} MB",
             $"idle pwsh with the module {Timing.Mb(IdleMedian(s => s.Rss))} RSS, {Timing.Mb(IdleMedian(s => s.Heap))} heap",
             ratio, $"<= {TargetExtraMb:0} MB more, no growth (heap {first} to {Chunks} <= {GrowthToleranceMb:0} MB)", met);
-        figure.Notes.Add($"medians of {Rounds} rounds (one idle, then one busy pwsh each). idle: RSS {Each(rounds.Select(r => r.Idle.Rss))}, "
+        figure.Notes.Add($"medians of {rounds.Count} rounds (one idle, then one busy pwsh each). idle: RSS {Each(rounds.Select(r => r.Idle.Rss))}, "
             + $"heap {Each(rounds.Select(r => r.Idle.Heap))}, GC committed {Timing.Mb(IdleMedian(s => s.Committed))}, "
             + $"RSS outside it {Timing.Mb(IdleMedian(s => s.Rss - s.Committed))}, {IdleMedian(s => s.Threads)} threads.");
         foreach (var chunk in SampleChunks)

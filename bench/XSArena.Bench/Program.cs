@@ -23,6 +23,7 @@ var parameters = new SortedDictionary<string, int>
     ["XSARENA_BENCH_IMPORT_RUNS"] = Timing.EnvInt("XSARENA_BENCH_IMPORT_RUNS", 10),
     ["XSARENA_BENCH_MEM_JOBS"] = Timing.EnvInt("XSARENA_BENCH_MEM_JOBS", 20),
     ["XSARENA_BENCH_MEM_REPLY_MS"] = Timing.EnvInt("XSARENA_BENCH_MEM_REPLY_MS", 250),
+    ["XSARENA_BENCH_MEM_ROUNDS"] = Timing.EnvInt("XSARENA_BENCH_MEM_ROUNDS", 5),
 };
 
 // XSARENA_BENCH_ONLY=3,7 measures only those figures (while working on one); RESULTS.md then lists the rest as not measured.
@@ -56,7 +57,8 @@ Measure("1", () => ChunkOverheadFigure.RunAsync(scratch, parameters["XSARENA_BEN
 Measure("4", () => SchedulerFigure.RunAsync(scratch, parameters["XSARENA_BENCH_SCHED_LATENCY_MS"]).GetAwaiter().GetResult());
 Measure("3", () => WatchFigure.Run(scratch, repoRoot));
 Measure("7", () => ImportFigure.Run(scratch, repoRoot, parameters["XSARENA_BENCH_IMPORT_RUNS"]));
-Measure("8", () => MemoryFigure.RunAsync(repoRoot, scratch, parameters["XSARENA_BENCH_MEM_JOBS"], parameters["XSARENA_BENCH_MEM_REPLY_MS"]).GetAwaiter().GetResult());
+Measure("8", () => MemoryFigure.RunAsync(repoRoot, scratch, parameters["XSARENA_BENCH_MEM_JOBS"], parameters["XSARENA_BENCH_MEM_REPLY_MS"],
+    parameters["XSARENA_BENCH_MEM_ROUNDS"]).GetAwaiter().GetResult());
 
 var pending = new List<PendingFigure>
 {

@@ -30,8 +30,18 @@ public static class ReceiveMark
     public static IReadOnlyList<ChunkRecord> ChunksAfter(Store.StoredJob job, int after)
     {
         var chain = ChunkChain.FromEvents(Store.EventLogReader.ReadAll(job.Folder));
-        var total = job.Record.Progress.ChunksTotal > 0 ? job.Record.Progress.ChunksTotal : job.Record.Meta.Chunks ?? chain.Count;
+        var total = TotalOf(job, chain.Count);
         return [.. chain.Where(c => c.Index > after)
             .Select(c => new ChunkRecord(job.InstanceId, c.Index, total, c.Characters, c.Hint, c.OutLength ?? 0, job.OutputPath))];
     }
+
+    /// <summary>The record <see cref="ChunksAfter"/> gives for a chunk its runner just appended and logged, built
+    /// from what the runner reported rather than from the log: the chunk_done event carries the same length, hint
+    /// and book length. A runner in this process hands out every chunk this way, so the log is not read and parsed
+    /// whole once per chunk (work and garbage that grew with the book).</summary>
+    public static ChunkRecord ForCompleted(Store.StoredJob job, ChunkRecord completed) =>
+        completed with { JobId = job.InstanceId, ChunksTotal = TotalOf(job, completed.ChunksTotal), OutFile = job.OutputPath };
+
+    private static int TotalOf(Store.StoredJob job, int fallback) =>
+        job.Record.Progress.ChunksTotal > 0 ? job.Record.Progress.ChunksTotal : job.Record.Meta.Chunks ?? fallback;
 }

@@ -5,7 +5,8 @@ namespace XSArena.Core.Store;
 
 /// <summary>The statistics of a job from its events.jsonl alone (upstream jobs, verification): exactly
 /// <c>JobStatistics.Fold(EventLogReader.ReadAll(folder))</c>, without an event object per line, in constant memory.
-/// The file is read in rounds of one part per core; the parts are scanned in parallel and folded in file order.</summary>
+/// The file is read in rounds of one part per core; a round's parts are scanned in parallel while the caller's
+/// thread folds the round before in file order and reads the round after, so reading, scanning and folding overlap.</summary>
 public static class EventLogStatistics
 {
     private const int PartSize = 1 << 20;
@@ -22,45 +23,95 @@ public static class EventLogStatistics
         using (stream)
         {
             SkipByteOrderMark(stream);
-            var scanners = new EventLineScanner[Math.Clamp(Environment.ProcessorCount, 1, 4)];
-            for (var i = 0; i < scanners.Length; i++) scanners[i] = new EventLineScanner();
-            var buffer = new byte[PartSize * scanners.Length];
+            var parts = Math.Clamp(Environment.ProcessorCount, 1, 4);
+            // A small log gets a buffer of its own size; a big one two rounds, one scanned while the other is filled.
+            var roundSize = (int)Math.Min((long)PartSize * parts, stream.Length - stream.Position + 1);
+            var current = new Round(roundSize, parts);
+            current.Fill(stream, null);
+            current.StartScan();
+            Round? spare = null;
             var statistics = JobStatistics.Empty;
-            var filled = 0;
             while (true)
             {
-                filled += ReadFully(stream, buffer, filled);
-                var atEnd = filled < buffer.Length;
-                // A round ends after its last line break; at the end of the file the rest is the last line.
-                var end = atEnd ? filled : buffer.AsSpan(0, filled).LastIndexOfAny((byte)'\n', (byte)'\r') + 1;
-                if (end == 0 && !atEnd)
+                if (current.AtEnd)
                 {
-                    Array.Resize(ref buffer, buffer.Length * 2); // one line longer than the buffer
-                    continue;
+                    current.FinishScan();
+                    return current.FoldInto(statistics);
                 }
-                statistics = ScanAndFold(scanners, buffer, end, statistics);
-                if (atEnd) return statistics;
-                Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
-                filled -= end;
+                var next = spare ?? new Round(roundSize, parts);
+                next.Fill(stream, current);
+                current.FinishScan();
+                next.StartScan();
+                statistics = current.FoldInto(statistics);
+                spare = current;
+                current = next;
             }
         }
     }
 
-    private static JobStatistics ScanAndFold(EventLineScanner[] scanners, byte[] buffer, int end, JobStatistics statistics)
+    /// <summary>One round: a buffer of whole lines (and the start of the next line, carried over to the round after)
+    /// and a scanner per part.</summary>
+    private sealed class Round(int size, int parts)
     {
-        var parts = end < SmallestParallelRound ? 1 : scanners.Length;
-        var bounds = new int[parts + 1];
-        bounds[parts] = end;
-        for (var k = 1; k < parts; k++)
+        private readonly EventLineScanner[] _scanners = [.. Enumerable.Range(0, parts).Select(_ => new EventLineScanner())];
+        private readonly int[] _bounds = new int[parts + 1];
+        private byte[] _buffer = new byte[Math.Max(size, 1)];
+        private int _filled;
+        private int _end;
+        private int _partsInUse;
+        private Task? _scan;
+
+        public bool AtEnd { get; private set; }
+
+        /// <summary>Takes over the bytes after <paramref name="before"/>'s last line, then reads until the buffer is full
+        /// or the file ends; a line longer than the buffer grows it.</summary>
+        public void Fill(FileStream stream, Round? before)
         {
-            var from = Math.Max(bounds[k - 1], (int)((long)end * k / parts));
-            var lineBreak = buffer.AsSpan(from, end - from).IndexOfAny((byte)'\n', (byte)'\r');
-            bounds[k] = lineBreak < 0 ? end : from + lineBreak + 1;
+            _filled = 0;
+            if (before is not null)
+            {
+                var carried = before._filled - before._end;
+                if (carried > _buffer.Length / 2) Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, carried * 2));
+                Buffer.BlockCopy(before._buffer, before._end, _buffer, 0, carried);
+                _filled = carried;
+            }
+            while (true)
+            {
+                _filled += ReadFully(stream, _buffer, _filled);
+                AtEnd = _filled < _buffer.Length;
+                // A round ends after its last line break; at the end of the file the rest is the last line.
+                _end = AtEnd ? _filled : _buffer.AsSpan(0, _filled).LastIndexOfAny((byte)'\n', (byte)'\r') + 1;
+                if (_end > 0 || AtEnd) return;
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
         }
-        if (parts == 1) scanners[0].Scan(buffer, 0, end);
-        else Parallel.For(0, parts, k => scanners[k].Scan(buffer, bounds[k], bounds[k + 1]));
-        for (var k = 0; k < parts; k++) statistics = scanners[k].FoldInto(statistics);
-        return statistics;
+
+        public void StartScan()
+        {
+            _partsInUse = _end < SmallestParallelRound ? 1 : _scanners.Length;
+            _bounds[0] = 0;
+            _bounds[_partsInUse] = _end;
+            for (var k = 1; k < _partsInUse; k++)
+            {
+                var from = Math.Max(_bounds[k - 1], (int)((long)_end * k / _partsInUse));
+                var lineBreak = _buffer.AsSpan(from, _end - from).IndexOfAny((byte)'\n', (byte)'\r');
+                _bounds[k] = lineBreak < 0 ? _end : from + lineBreak + 1;
+            }
+            if (_partsInUse == 1) _scanners[0].Scan(_buffer, 0, _end);
+            else _scan = Task.Run(() => Parallel.For(0, _partsInUse, k => _scanners[k].Scan(_buffer, _bounds[k], _bounds[k + 1])));
+        }
+
+        public void FinishScan()
+        {
+            _scan?.GetAwaiter().GetResult();
+            _scan = null;
+        }
+
+        public JobStatistics FoldInto(JobStatistics statistics)
+        {
+            for (var k = 0; k < _partsInUse; k++) statistics = _scanners[k].FoldInto(statistics);
+            return statistics;
+        }
     }
 
     private static int ReadFully(FileStream stream, byte[] buffer, int offset)

@@ -113,10 +113,12 @@ public sealed class XSJob : Job2
     /// left Output (Receive-Job without -Keep), so a later session gets whatever nobody received.</summary>
     protected override void DoLoadJobStreams()
     {
-        lock (_receiveGate) LoadChunksLocked(); // the runner's thread and Receive-Job's may both get here
+        lock (_receiveGate) LoadChunksLocked(completed: null); // the runner's thread and Receive-Job's may both get here
     }
 
-    private void LoadChunksLocked()
+    /// <param name="completed">The chunk this process's runner just completed: when it is the next one Output
+    /// lacks, it goes in as it is, without reading the log.</param>
+    private void LoadChunksLocked(ChunkRecord? completed)
     {
         if (_onlyReadingStreams)
         {
@@ -131,7 +133,9 @@ public sealed class XSJob : Job2
             RecordReceived(output.Count);
             if (Statistics.ChunksDone <= LoadedUpTo) return;
             if (!output.IsOpen && output.Count > 0) return; // hand out what is there first
-            var chunks = ReceiveMark.ChunksAfter(Snapshot, LoadedUpTo);
+            var chunks = completed is not null && completed.ChunkIndex == LoadedUpTo + 1
+                ? [ReceiveMark.ForCompleted(Snapshot, completed)]
+                : ReceiveMark.ChunksAfter(Snapshot, LoadedUpTo);
             if (chunks.Count == 0) return;
             var target = output.IsOpen ? output : new PSDataCollection<PSObject>();
             foreach (var chunk in chunks)
@@ -194,7 +198,10 @@ public sealed class XSJob : Job2
                 if (JobStateInfo.State != target) SetJobState(target);
             }
         };
-        runner.ChunkCompleted += _ => DoLoadJobStreams(); // Receive-Job -Wait sees each chunk as it completes
+        runner.ChunkCompleted += chunk => // Receive-Job -Wait sees each chunk as it completes
+        {
+            lock (_receiveGate) LoadChunksLocked(chunk);
+        };
         if (JobStateInfo.State is JobState2.NotStarted or JobState2.Suspended) SetJobState(JobState2.Running); // it runs from now on
         _runTask = Task.Run(async () =>
         {

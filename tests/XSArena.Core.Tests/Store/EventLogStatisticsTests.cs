@@ -54,6 +54,35 @@ public sealed class EventLogStatisticsTests : IDisposable
         "not json at all",
         "{\"type\": \"request\",\t\"prompt_tokens\": 4}",
         new string('[', 70) + new string(']', 70),
+        // Lines close to the writer's own shape, which the recount reads without the JSON reader.
+        """{"type": "request", "prompt_tokens": 01}""",
+        """{"type": "request", "prompt_tokens": 1.}""",
+        """{"type": "request", "prompt_tokens": .5}""",
+        """{"type": "request", "prompt_tokens": -}""",
+        """{"type": "request", "prompt_tokens": 1e}""",
+        """{"type": "request", "prompt_tokens": 1E+}""",
+        """{"type": "request", "prompt_tokens": +1}""",
+        """{"type": "request", "prompt_tokens": -0, "completion_tokens": -12, "cost": -0.5}""",
+        """{"type": "request", "prompt_tokens": 123456789012345678, "completion_tokens": 1234567890123456789, "cost": 12345678901234567.8}""",
+        """{"type": "request", "cost": 0.0000000000000000000000000001234, "prompt_tokens": 7.0}""",
+        """{"type": "request", "cost": 2.5e-3, "prompt_tokens": 1E2}""",
+        """{"type":"request","prompt_tokens":3}""",
+        "{\"type\":\t\"request\" ,\"prompt_tokens\" :\t3 }",
+        """{"type": "request", "prompt_tokens": tru}""",
+        """{"type": "request", "flag": true, "none": null, "off": false, "prompt_tokens": 2}""",
+        """{"type": "request", "flag": nulls, "prompt_tokens": 2}""",
+        "{\"type\": \"request\", \"note\": \"a\u0001b\", \"prompt_tokens\": 2}",
+        """{"type": "request", "prompt_tokens": 2, }""",
+        """{"type": "request" "prompt_tokens": 2}""",
+        """{"type": "request", "prompt_tokens" 2}""",
+        """{"type": "request", "prompt_tokens": 2}}""",
+        """{"type": "request", "prompt_tokens": 2"}""",
+        """{"type": "request", "prompt_tokens": 2} """,
+        """{}""",
+        """{"prompt_tokens": 2}""",
+        """{"type": "chunk_done", "chunk_idx": 3, "type": "chunk_done"}""",
+        """{"type": "chunk_done", "chunk_idx": 3, "chunk_idx": 4}""",
+        """{"chunk_idx": 3, "type": "chunk_done", "out_len": 12}""",
         """{"type": "chunk_done", "chunk_idx": 6, "deep": """ + new string('[', 70) + new string(']', 70) + "}",
     ];
 
@@ -175,6 +204,36 @@ public sealed class EventLogStatisticsTests : IDisposable
         for (var edit = 0; edit < 300; edit++) bytes[random.Next(bytes.Count)] = (byte)"\"{}:,\n\r9"[random.Next(8)];
         AssertSameAsFullParse([.. bytes]);
         Assert.True(EventLogStatistics.Recount(_dir.Path).Requests > 1000);
+    }
+
+    [Fact]
+    public void Plain_numbers_keep_the_value_and_scale_the_JSON_reader_gives_them()
+    {
+        File.WriteAllText(LogPath, string.Join("\n",
+            """{"type": "request", "prompt_tokens": 900, "completion_tokens": 0, "cost": 1.50}""",
+            """{"type": "request", "prompt_tokens": 999999999999999999, "completion_tokens": 12, "cost": 0.000125}""",
+            """{"type": "request", "cost": 100000000000000000.0}""",
+            """{"type": "chunk_done", "chunk_idx": 40, "out_len": 123456789012}""") + "\n");
+        var expected = FullParse();
+        var recounted = EventLogStatistics.Recount(_dir.Path);
+        Assert.Equal(expected, recounted);
+        Assert.Equal(1_000_000_000_000_000_899L, recounted.PromptTokens);
+        Assert.Equal(expected.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture), recounted.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("100000000000000001.500125", recounted.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Lines_longer_than_half_a_read_round_anywhere_in_a_big_log_count_as_in_the_full_parse()
+    {
+        var body = new StringBuilder();
+        void Normal(int rounds) { for (var i = 0; i < rounds; i++) body.Append(string.Join("\n", ValidLines)).Append('\n'); }
+        Normal(1500);
+        body.Append($$"""{"type": "request", "prompt_tokens": 4, "hint": "{{new string('y', 1_700_000)}}"}""").Append('\n');
+        Normal(700);
+        body.Append($$"""{"type": "request", "prompt_tokens": 5, "hint": "{{new string('z', 5_000_000)}}"}""").Append('\n');
+        Normal(300);
+        AssertSameAsFullParse(Utf8(body.ToString()));
+        Assert.Equal(900L * 2500 + 9, EventLogStatistics.Recount(_dir.Path).PromptTokens);
     }
 
     [Fact]
