@@ -58,9 +58,33 @@ public sealed class RunSpec
 /// the effective plan, the endpoint and the last error.</summary>
 public sealed class JobMeta
 {
+    private string? _systemText;
+    private bool _systemTextSkipped;
+
+    /// <summary>The system prompt; the biggest part of a job.json. Listings skip it (<see cref="JobFile.ReadListed"/>):
+    /// reading it then throws, so a listed record can never be written back or copied without it.</summary>
     [JsonPropertyName("system_text")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? SystemText { get; set; }
+    public string? SystemText
+    {
+        get => _systemTextSkipped
+            ? throw new InvalidOperationException("meta.system_text was not read with this job (a listing); read the job with JobFile.Read.")
+            : _systemText;
+        set
+        {
+            _systemText = value;
+            _systemTextSkipped = false;
+        }
+    }
+
+    /// <summary>True when the job file has a system_text that this record did not read.</summary>
+    [JsonIgnore] public bool IsSystemTextSkipped => _systemTextSkipped;
+
+    internal void MarkSystemTextSkipped()
+    {
+        _systemText = null;
+        _systemTextSkipped = true;
+    }
 
     [JsonPropertyName("session_state")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -17,6 +17,7 @@ public sealed class XSJob : Job2
     private readonly object _gate = new();
     private StoredJob _snapshot;
     private JobStatistics _statistics;
+    private DateTime? _created; // parsed once per snapshot: every listing sorts by it
     private Task? _runTask;
 
     /// <param name="takeDiskState">False for an object about to run here: it starts NotStarted and follows its
@@ -27,6 +28,7 @@ public sealed class XSJob : Job2
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
+        _created = CreatedOf(snapshot);
         if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
@@ -38,6 +40,7 @@ public sealed class XSJob : Job2
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
+        _created = CreatedOf(snapshot);
         if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
@@ -58,7 +61,7 @@ public sealed class XSJob : Job2
     public string OutFile => Snapshot.OutputPath;
     public string Root => Snapshot.Root;
     public string Folder => Snapshot.Folder;
-    public DateTime? Created => Timestamps.ParseOrNull(Snapshot.Record.CreatedAt)?.LocalDateTime;
+    public DateTime? Created { get { lock (_gate) return _created; } }
     public DateTime? Updated => Timestamps.ParseOrNull(Snapshot.Record.UpdatedAt)?.LocalDateTime;
     public int ChunksDone => Statistics.ChunksDone;
     public int ChunksTotal => Snapshot.Record.Progress.ChunksTotal > 0 ? Snapshot.Record.Progress.ChunksTotal : Snapshot.Record.Meta.Chunks ?? 0;
@@ -222,10 +225,12 @@ public sealed class XSJob : Job2
     /// <summary>Takes a newer view of the job from disk (observed jobs) or from the runner (owned jobs).</summary>
     internal void Refresh(StoredJob snapshot, JobStatistics statistics)
     {
+        var created = CreatedOf(snapshot);
         lock (_gate)
         {
             _snapshot = snapshot;
             _statistics = statistics;
+            _created = created;
         }
         if (_runTask is null) ApplyDiskState(snapshot.State);
     }
@@ -268,6 +273,8 @@ public sealed class XSJob : Job2
 
     internal static bool IsFinished(JobState2 state) =>
         state is JobState2.Completed or JobState2.Failed or JobState2.Stopped;
+
+    private static DateTime? CreatedOf(StoredJob job) => Timestamps.ParseOrNull(job.Record.CreatedAt)?.LocalDateTime;
 
     private static string CommandText(StoredJob job) => $"Start-XSBook '{job.Record.RunSpec.Subject.Replace("'", "''")}'";
 
