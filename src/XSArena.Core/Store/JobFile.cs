@@ -65,13 +65,7 @@ public static class JobFile
             throw new JobStoreException($"{pathForErrors} is not a valid job file{where}: {ex.Message}", pathForErrors, ex);
         }
         if (record is null) throw new JobStoreException($"{pathForErrors} is empty or null.", pathForErrors);
-        record.RunSpec ??= new RunSpec();
-        record.Meta ??= new JobMeta();
-        record.Progress ??= new JobProgress();
-        record.Artifacts ??= [];
-        record.RunSpec.Overlays ??= [];
-        record.RunSpec.ExtraFiles ??= [];
-        return record;
+        return record; // parts missing or null in the file read as empty ones (JobRecord creates them when read)
     }
 
     private static int ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer)

@@ -103,7 +103,7 @@ public sealed class XSJob : Job2
         WithoutLoadingChunks(() => Output.Count > 0 || Error.Count > 0) || Statistics.ChunksDone > LoadedUpTo;
 
     private readonly object _receiveGate = new();
-    private readonly Queue<int> _handedOut = new();
+    private Queue<int>? _handedOut; // only jobs someone received from have one
     private int _loadedUpTo = -1;
     private bool _loadingChunks;
     private bool _onlyReadingStreams;
@@ -140,7 +140,7 @@ public sealed class XSJob : Job2
             foreach (var chunk in chunks)
             {
                 target.Add(PSObject.AsPSObject(chunk));
-                _handedOut.Enqueue(chunk.ChunkIndex);
+                (_handedOut ??= new()).Enqueue(chunk.ChunkIndex);
             }
             if (!ReferenceEquals(target, output))
             {
@@ -177,6 +177,7 @@ public sealed class XSJob : Job2
     /// <summary>Output is first in, first out: what is missing from it was received.</summary>
     private void RecordReceived(int stillInOutput)
     {
+        if (_handedOut is null) return;
         var received = -1;
         while (_handedOut.Count > stillInOutput) received = _handedOut.Dequeue();
         if (received >= 0) ReceiveMark.Write(Folder, received);

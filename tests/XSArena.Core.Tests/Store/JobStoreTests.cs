@@ -81,6 +81,30 @@ public sealed class JobStoreTests : IDisposable
         Assert.Null(record.Meta.SystemText);
     }
 
+    [Theory]
+    [InlineData("""{"id": "x"}""")]
+    [InlineData("""{"id": "x", "run_spec": null, "meta": null, "progress": null, "artifacts": null}""")]
+    [InlineData("""{"id": "x", "run_spec": {"overlays": null, "extra_files": null}}""")]
+    public void Missing_or_null_parts_of_a_job_read_as_empty_ones(string json)
+    {
+        foreach (var record in new[] { JobFile.Parse(System.Text.Encoding.UTF8.GetBytes(json), "job.json"), ReadListed(json) })
+        {
+            Assert.Empty(record.RunSpec.Overlays);
+            Assert.Empty(record.RunSpec.ExtraFiles);
+            Assert.Equal("standard", record.RunSpec.Length);
+            Assert.Null(record.Meta.Chunks);
+            Assert.Equal(0, record.Progress.ChunksDone);
+            Assert.Empty(record.Artifacts);
+        }
+    }
+
+    private JobRecord ReadListed(string json)
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine(Guid.NewGuid().ToString())).FullName;
+        File.WriteAllText(Path.Combine(folder, "job.json"), json);
+        return JobFile.ReadListed(folder, out _);
+    }
+
     [Fact]
     public void A_listed_job_comes_with_the_stamp_of_the_file_it_was_read_from()
     {
