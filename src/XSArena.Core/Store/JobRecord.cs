@@ -4,22 +4,24 @@ using System.Text.Json.Serialization;
 namespace XSArena.Core.Store;
 
 /// <summary>job.json as the upstream tool wrote it, plus this module's additions under meta/progress and
-/// <c>xs_schema</c>. Keys this version does not know are kept in <see cref="Extra"/> and written back unchanged.</summary>
+/// <c>xs_schema</c>. Keys this version does not know are kept in <see cref="Extra"/> and written back unchanged.
+/// Nested parts are created when first read, not with the record: the reader sets its own, and a listing of
+/// thousands of jobs would otherwise build each one twice.</summary>
 public sealed class JobRecord
 {
     public const int CurrentSchema = 1;
 
     [JsonPropertyName("id")] public string Id { get; set; } = "";
     [JsonPropertyName("name")] public string Name { get; set; } = "";
-    [JsonPropertyName("run_spec")] public RunSpec RunSpec { get; set; } = new();
+    [JsonPropertyName("run_spec")] public RunSpec RunSpec { get => field ??= new(); set; }
     [JsonPropertyName("backend")] public string? Backend { get; set; }
     [JsonPropertyName("state")] public string State { get; set; } = "PENDING";
     [JsonPropertyName("retries")] public int Retries { get; set; }
     [JsonPropertyName("created_at")] public string? CreatedAt { get; set; }
     [JsonPropertyName("updated_at")] public string? UpdatedAt { get; set; }
-    [JsonPropertyName("artifacts")] public Dictionary<string, string> Artifacts { get; set; } = [];
-    [JsonPropertyName("meta")] public JobMeta Meta { get; set; } = new();
-    [JsonPropertyName("progress")] public JobProgress Progress { get; set; } = new();
+    [JsonPropertyName("artifacts")] public Dictionary<string, string> Artifacts { get => field ??= []; set; }
+    [JsonPropertyName("meta")] public JobMeta Meta { get => field ??= new(); set; }
+    [JsonPropertyName("progress")] public JobProgress Progress { get => field ??= new(); set; }
 
     [JsonPropertyName("xs_schema")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -37,9 +39,9 @@ public sealed class RunSpec
     [JsonPropertyName("subject")] public string Subject { get; set; } = "";
     [JsonPropertyName("length")] public string Length { get; set; } = "standard";
     [JsonPropertyName("span")] public string Span { get; set; } = "medium";
-    [JsonPropertyName("overlays")] public List<string> Overlays { get; set; } = [];
+    [JsonPropertyName("overlays")] public List<string> Overlays { get => field ??= []; set; }
     [JsonPropertyName("extra_note")] public string ExtraNote { get; set; } = "";
-    [JsonPropertyName("extra_files")] public List<string> ExtraFiles { get; set; } = [];
+    [JsonPropertyName("extra_files")] public List<string> ExtraFiles { get => field ??= []; set; }
     [JsonPropertyName("out_path")] public string? OutPath { get; set; }
     [JsonPropertyName("outline_scaffold")] public JsonElement? OutlineScaffold { get; set; }
     [JsonPropertyName("generate_plan")] public bool GeneratePlan { get; set; }
@@ -58,9 +60,33 @@ public sealed class RunSpec
 /// the effective plan, the endpoint and the last error.</summary>
 public sealed class JobMeta
 {
+    private string? _systemText;
+    private bool _systemTextSkipped;
+
+    /// <summary>The system prompt; the biggest part of a job.json. Listings skip it (<see cref="JobFile.ReadListed"/>):
+    /// reading it then throws, so a listed record can never be written back or copied without it.</summary>
     [JsonPropertyName("system_text")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? SystemText { get; set; }
+    public string? SystemText
+    {
+        get => _systemTextSkipped
+            ? throw new InvalidOperationException("meta.system_text was not read with this job (a listing); read the job with JobFile.Read.")
+            : _systemText;
+        set
+        {
+            _systemText = value;
+            _systemTextSkipped = false;
+        }
+    }
+
+    /// <summary>True when the job file has a system_text that this record did not read.</summary>
+    [JsonIgnore] public bool IsSystemTextSkipped => _systemTextSkipped;
+
+    internal void MarkSystemTextSkipped()
+    {
+        _systemText = null;
+        _systemTextSkipped = true;
+    }
 
     [JsonPropertyName("session_state")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -4,7 +4,8 @@ using XSArena.Core.Runner;
 namespace XSArena.Core.Store;
 
 /// <summary>A job as found on disk: its id, its folder (never rebuilt from the id: upstream clones use 32-hex
-/// folder names), the record and its counters.</summary>
+/// folder names), the record and its counters. A listed job's record leaves out meta.system_text; whatever writes
+/// or copies a job reads its record in full first (<see cref="JobFile.Read"/>).</summary>
 public sealed record StoredJob(Guid InstanceId, string Folder, string Root, JobRecord Record, JobStatistics Statistics)
 {
     public JobState State => JobStates.TryParse(Record.State, out var state) ? state : JobState.Pending;
@@ -42,11 +43,17 @@ public sealed class JobStore(string root)
         return [.. jobs.OrderBy(CreatedAt)]; // each timestamp parsed once, equal ones kept in folder order
     }
 
-    /// <summary>Loads one job folder, or reports why it cannot and returns null.</summary>
-    public StoredJob? TryLoad(string folder, Action<string>? warn = null)
+    /// <summary>Loads one job folder as listings see it (without meta.system_text: <see cref="JobFile.ReadListed"/>),
+    /// or reports why it cannot and returns null.</summary>
+    public StoredJob? TryLoad(string folder, Action<string>? warn = null) => TryLoad(folder, warn, out _);
+
+    /// <inheritdoc cref="TryLoad(string, Action{string}?)"/>
+    /// <param name="stamp">The stamp of the job.json that was read.</param>
+    public StoredJob? TryLoad(string folder, Action<string>? warn, out JobFileStamp stamp)
     {
         JobRecord record;
-        try { record = JobFile.Read(folder); }
+        stamp = default;
+        try { record = JobFile.ReadListed(folder, out stamp); }
         catch (JobStoreException ex) when (ex.InnerException is FileNotFoundException or DirectoryNotFoundException)
         {
             return null; // not a job folder, or one still being created

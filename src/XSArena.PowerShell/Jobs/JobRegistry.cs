@@ -13,14 +13,12 @@ public static class JobRegistry
     private static readonly ConcurrentDictionary<Guid, XSJob> Jobs = new();
     private static readonly ConcurrentDictionary<string, XSJob> ByFolder = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, JobStore> Roots = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, FileStamp> Stamps = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, JobFileStamp> Stamps = new(StringComparer.Ordinal);
     private static readonly object Gate = new();
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private const int ProbeEveryTicks = 2;
     private static int _pollerStarted;
     private static int _tick;
-
-    private readonly record struct FileStamp(DateTime WriteTime, long Length);
 
     /// <summary>Adds a root to the set this process lists jobs from; returns its store.</summary>
     public static JobStore UseRoot(string root)
@@ -94,7 +92,8 @@ public static class JobRegistry
     /// finished PowerShell job cannot run again) that keeps the session Id.</summary>
     /// <param name="forRun">The job is about to run here: a finished object is always replaced, whatever the state
     /// on disk still says.</param>
-    internal static XSJob ObjectFor(StoredJob stored, bool forRun = false)
+    /// <param name="stamp">The stamp of the job.json <paramref name="stored"/> was read from; null to take it now.</param>
+    internal static XSJob ObjectFor(StoredJob stored, bool forRun = false, JobFileStamp? stamp = null)
     {
         lock (Gate)
         {
@@ -106,11 +105,11 @@ public static class JobRegistry
                     return existing;
                 }
                 var replacement = XSJob.Replacement(stored, XSJobSourceAdapter.ReuseIdOf(existing), takeDiskState: !forRun);
-                Register(replacement);
+                Register(replacement, stamp);
                 return replacement;
             }
             var job = new XSJob(stored, takeDiskState: !forRun);
-            Register(job);
+            Register(job, stamp);
             return job;
         }
     }
@@ -130,17 +129,17 @@ public static class JobRegistry
     {
         if (job.IsOwnedHere) return;
         var store = StoreOf(job);
-        if (store.TryLoad(job.Folder) is not { } stored) return;
-        Stamps[job.Folder] = StampOf(job.Folder);
+        if (store.TryLoad(job.Folder, null, out var stamp) is not { } stored) return;
+        Stamps[job.Folder] = stamp;
         ObjectFor(Noticed(stored));
     }
 
-    private static void Register(XSJob job)
+    private static void Register(XSJob job, JobFileStamp? stamp)
     {
         if (Interlocked.Exchange(ref _pollerStarted, 1) == 0) StartPoller(); // nothing to poll before the first job
         Jobs[job.InstanceId] = job;
         ByFolder[job.Folder] = job;
-        Stamps[job.Folder] = StampOf(job.Folder);
+        Stamps[job.Folder] = stamp ?? JobFileStamp.Of(job.Folder);
     }
 
     /// <param name="recheckFinished">Also look again at finished jobs (a deliberate listing); Get-Job's frequent
@@ -149,7 +148,7 @@ public static class JobRegistry
     {
         if (!Directory.Exists(store.JobsFolder)) return;
         var present = new HashSet<string>(StringComparer.Ordinal);
-        var found = new List<StoredJob>();
+        var found = new List<(StoredJob Job, JobFileStamp Stamp)>();
         foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
         {
             present.Add(folder);
@@ -157,21 +156,23 @@ public static class JobRegistry
             {
                 if (recheckFinished || !XSJob.IsFinished(known.JobStateInfo.State)) RefreshIfChanged(known);
             }
-            else if (store.TryLoad(folder, warn) is { } stored) found.Add(stored);
+            else if (store.TryLoad(folder, warn, out var stamp) is { } stored) found.Add((stored, stamp));
         }
         foreach (var gone in ByFolder.Values.Where(job => job.Root == store.Root && !present.Contains(job.Folder) && !job.IsOwnedHere).ToList())
         {
             Remove(gone); // deleted by another process
         }
         // New jobs get session Ids in the order they were created.
-        foreach (var stored in found.OrderBy(job => Timestamps.ParseOrNull(job.Record.CreatedAt) ?? DateTimeOffset.MinValue))
+        foreach (var (stored, stamp) in found.OrderBy(job => Timestamps.ParseOrNull(job.Job.Record.CreatedAt) ?? DateTimeOffset.MinValue))
         {
             if (Jobs.TryGetValue(stored.InstanceId, out var twin) && twin.Folder != stored.Folder)
             {
                 warn?.Invoke($"{stored.Folder}: job id {stored.InstanceId} is already used by {twin.Folder} (a copied folder?); skipped.");
                 continue;
             }
-            ObjectFor(Noticed(stored));
+            var noticed = Noticed(stored);
+            // A job marked interrupted just now was written after the read: its stamp is taken again.
+            ObjectFor(noticed, stamp: ReferenceEquals(noticed, stored) ? stamp : null);
         }
     }
 
@@ -181,7 +182,7 @@ public static class JobRegistry
     private static void RefreshIfChanged(XSJob job)
     {
         if (job.IsOwnedHere) return;
-        var stamp = StampOf(job.Folder);
+        var stamp = JobFileStamp.Of(job.Folder);
         if (Stamps.TryGetValue(job.Folder, out var known) && known == stamp) return;
         Stamps[job.Folder] = stamp;
         if (StoreOf(job).TryLoad(job.Folder) is { } stored) ObjectFor(Noticed(stored));
@@ -209,7 +210,7 @@ public static class JobRegistry
                 if (!job.DiskState.IsTerminal()) RefreshIfChanged(job);
                 if (probe && job.DiskState == JobState.Running && Noticed(job.Snapshot) is { } after && after.State != JobState.Running)
                 {
-                    Stamps[job.Folder] = StampOf(job.Folder);
+                    Stamps[job.Folder] = JobFileStamp.Of(job.Folder);
                     ObjectFor(after);
                 }
             }
@@ -221,10 +222,4 @@ public static class JobRegistry
     }
 
     private static JobStore StoreOf(XSJob job) => Roots.TryGetValue(job.Root, out var store) ? store : new JobStore(job.Root);
-
-    private static FileStamp StampOf(string folder)
-    {
-        var info = new FileInfo(Path.Combine(folder, JobFile.FileName));
-        return info.Exists ? new FileStamp(info.LastWriteTimeUtc, info.Length) : default;
-    }
 }

@@ -17,6 +17,7 @@ public sealed class XSJob : Job2
     private readonly object _gate = new();
     private StoredJob _snapshot;
     private JobStatistics _statistics;
+    private DateTime? _created; // parsed once per snapshot: every listing sorts by it
     private Task? _runTask;
 
     /// <param name="takeDiskState">False for an object about to run here: it starts NotStarted and follows its
@@ -27,6 +28,7 @@ public sealed class XSJob : Job2
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
+        _created = CreatedOf(snapshot);
         if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
@@ -38,6 +40,7 @@ public sealed class XSJob : Job2
         PSJobTypeName = TypeName;
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
+        _created = CreatedOf(snapshot);
         if (takeDiskState) ApplyDiskState(snapshot.State);
     }
 
@@ -58,7 +61,7 @@ public sealed class XSJob : Job2
     public string OutFile => Snapshot.OutputPath;
     public string Root => Snapshot.Root;
     public string Folder => Snapshot.Folder;
-    public DateTime? Created => Timestamps.ParseOrNull(Snapshot.Record.CreatedAt)?.LocalDateTime;
+    public DateTime? Created { get { lock (_gate) return _created; } }
     public DateTime? Updated => Timestamps.ParseOrNull(Snapshot.Record.UpdatedAt)?.LocalDateTime;
     public int ChunksDone => Statistics.ChunksDone;
     public int ChunksTotal => Snapshot.Record.Progress.ChunksTotal > 0 ? Snapshot.Record.Progress.ChunksTotal : Snapshot.Record.Meta.Chunks ?? 0;
@@ -100,7 +103,7 @@ public sealed class XSJob : Job2
         WithoutLoadingChunks(() => Output.Count > 0 || Error.Count > 0) || Statistics.ChunksDone > LoadedUpTo;
 
     private readonly object _receiveGate = new();
-    private readonly Queue<int> _handedOut = new();
+    private Queue<int>? _handedOut; // only jobs someone received from have one
     private int _loadedUpTo = -1;
     private bool _loadingChunks;
     private bool _onlyReadingStreams;
@@ -141,7 +144,7 @@ public sealed class XSJob : Job2
             foreach (var chunk in chunks)
             {
                 target.Add(PSObject.AsPSObject(chunk));
-                _handedOut.Enqueue(chunk.ChunkIndex);
+                (_handedOut ??= new()).Enqueue(chunk.ChunkIndex);
             }
             if (!ReferenceEquals(target, output))
             {
@@ -178,6 +181,7 @@ public sealed class XSJob : Job2
     /// <summary>Output is first in, first out: what is missing from it was received.</summary>
     private void RecordReceived(int stillInOutput)
     {
+        if (_handedOut is null) return;
         var received = -1;
         while (_handedOut.Count > stillInOutput) received = _handedOut.Dequeue();
         if (received >= 0) ReceiveMark.Write(Folder, received);
@@ -229,10 +233,12 @@ public sealed class XSJob : Job2
     /// <summary>Takes a newer view of the job from disk (observed jobs) or from the runner (owned jobs).</summary>
     internal void Refresh(StoredJob snapshot, JobStatistics statistics)
     {
+        var created = CreatedOf(snapshot);
         lock (_gate)
         {
             _snapshot = snapshot;
             _statistics = statistics;
+            _created = created;
         }
         if (_runTask is null) ApplyDiskState(snapshot.State);
     }
@@ -275,6 +281,8 @@ public sealed class XSJob : Job2
 
     internal static bool IsFinished(JobState2 state) =>
         state is JobState2.Completed or JobState2.Failed or JobState2.Stopped;
+
+    private static DateTime? CreatedOf(StoredJob job) => Timestamps.ParseOrNull(job.Record.CreatedAt)?.LocalDateTime;
 
     private static string CommandText(StoredJob job) => $"Start-XSBook '{job.Record.RunSpec.Subject.Replace("'", "''")}'";
 

@@ -70,7 +70,11 @@ public sealed class JobCopierTests : IDisposable
         originalSpec.Remove("out_path");
         copySpec.Remove("out_path");
         Assert.True(JsonNodeEquals(originalSpec, copySpec), $"{originalSpec} != {copySpec}");
-        Assert.Equal(original.Record.Meta.SystemText, copy.Record.Meta.SystemText);
+        Assert.True(original.Record.Meta.IsSystemTextSkipped); // found by a listing: the copy reads the prompt itself
+        var systemText = JobFile.Read(original.Folder).Meta.SystemText;
+        Assert.False(string.IsNullOrEmpty(systemText));
+        Assert.Equal(systemText, copy.Record.Meta.SystemText);
+        Assert.Equal(systemText, JobFile.Read(copy.Folder).Meta.SystemText);
         Assert.Equal(5, copy.Record.Meta.Chunks);
         Assert.Equal(900, copy.Record.Meta.MinChars);
         Assert.Equal(original.Record.Meta.ExtensionPasses, copy.Record.Meta.ExtensionPasses);

@@ -42,6 +42,84 @@ public sealed class JobStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_listed_job_has_everything_but_the_system_prompt_and_cannot_be_written_back()
+    {
+        var store = new JobStore(_dir.Path);
+        var folder = store.CreateFolder(Guid.NewGuid());
+        JobFile.Write(folder, new JobRecord
+        {
+            Id = Path.GetFileName(folder), Name = "listed", State = "DONE", Schema = 1, CreatedAt = "2026-01-02T03:04:05.000000Z",
+            RunSpec = new RunSpec { Subject = "Topology", Model = "m" },
+            Meta = new JobMeta { SystemText = new string('s', 5000), Chunks = 4, Error = "e" },
+            Progress = new JobProgress { ChunksDone = 3, Requests = 5, Cost = 0.25m },
+        });
+        var before = File.ReadAllText(Path.Combine(folder, "job.json"));
+
+        var listed = store.TryLoad(folder)!;
+        Assert.Equal(("listed", "Topology", "m", 4, "e"), (listed.Record.Name, listed.Record.RunSpec.Subject, listed.Record.RunSpec.Model, listed.Record.Meta.Chunks, listed.Record.Meta.Error));
+        Assert.Equal((3, 5, 0.25m), (listed.Statistics.ChunksDone, listed.Statistics.Requests, listed.Statistics.Cost));
+        Assert.True(listed.Record.Meta.IsSystemTextSkipped);
+        Assert.Throws<InvalidOperationException>(() => listed.Record.Meta.SystemText);
+        Assert.ThrowsAny<Exception>(() => JobFile.Write(folder, listed.Record));
+        Assert.Equal(before, File.ReadAllText(Path.Combine(folder, "job.json")));
+        Assert.Equal(["job.json"], Directory.GetFiles(folder).Select(Path.GetFileName));
+
+        var full = JobFile.Read(folder);
+        Assert.False(full.Meta.IsSystemTextSkipped);
+        Assert.Equal(5000, full.Meta.SystemText!.Length);
+    }
+
+    [Theory]
+    [InlineData("""{"id": "x", "meta": {"chunks": 2}}""")]
+    [InlineData("""{"id": "x", "meta": {"system_text": null}}""")]
+    public void A_listed_job_without_a_system_prompt_reads_as_one_without(string json)
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
+        File.WriteAllText(Path.Combine(folder, "job.json"), json);
+        var record = JobFile.ReadListed(folder, out _);
+        Assert.False(record.Meta.IsSystemTextSkipped);
+        Assert.Null(record.Meta.SystemText);
+    }
+
+    [Theory]
+    [InlineData("""{"id": "x"}""")]
+    [InlineData("""{"id": "x", "run_spec": null, "meta": null, "progress": null, "artifacts": null}""")]
+    [InlineData("""{"id": "x", "run_spec": {"overlays": null, "extra_files": null}}""")]
+    public void Missing_or_null_parts_of_a_job_read_as_empty_ones(string json)
+    {
+        foreach (var record in new[] { JobFile.Parse(System.Text.Encoding.UTF8.GetBytes(json), "job.json"), ReadListed(json) })
+        {
+            Assert.Empty(record.RunSpec.Overlays);
+            Assert.Empty(record.RunSpec.ExtraFiles);
+            Assert.Equal("standard", record.RunSpec.Length);
+            Assert.Null(record.Meta.Chunks);
+            Assert.Equal(0, record.Progress.ChunksDone);
+            Assert.Empty(record.Artifacts);
+        }
+    }
+
+    private JobRecord ReadListed(string json)
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine(Guid.NewGuid().ToString())).FullName;
+        File.WriteAllText(Path.Combine(folder, "job.json"), json);
+        return JobFile.ReadListed(folder, out _);
+    }
+
+    [Fact]
+    public void A_listed_job_comes_with_the_stamp_of_the_file_it_was_read_from()
+    {
+        var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
+        JobFile.Write(folder, new JobRecord { Id = Guid.NewGuid().ToString(), Name = "x", Schema = 1 });
+        JobFile.ReadListed(folder, out var stamp);
+        Assert.Equal(JobFileStamp.Of(folder), stamp);
+        Assert.Equal(new FileInfo(Path.Combine(folder, "job.json")).Length, stamp.Length);
+
+        JobFile.Write(folder, new JobRecord { Id = Guid.NewGuid().ToString(), Name = "a longer name", Schema = 1 });
+        Assert.NotEqual(stamp, JobFileStamp.Of(folder));
+        Assert.Equal(default, JobFileStamp.Of(_dir.Combine("none")));
+    }
+
+    [Fact]
     public void Stray_temp_files_are_cleaned_up()
     {
         var folder = Directory.CreateDirectory(_dir.Combine("job")).FullName;
@@ -116,6 +194,21 @@ public sealed class JobStoreTests : IDisposable
         var expectedOffset = hasOffset ? value.Offset : TimeZoneInfo.Local.GetUtcOffset(value.DateTime);
         Assert.Equal(expectedOffset, value.Offset);
         Assert.Equal(2025, value.Year);
+    }
+
+    [Theory]
+    [InlineData("2026-03-04T03:06:07.123456Z")]
+    [InlineData("2026-03-04T03:06:07.000000Z")]
+    [InlineData("2026-03-04T03:06:07.123456+00:00")]
+    [InlineData(" 2026-03-04T03:06:07.123456Z")]
+    public void Timestamps_in_the_written_form_parse_as_the_general_parse_does(string text)
+    {
+        Assert.True(Timestamps.TryParse(text, out var value));
+        Assert.True(DateTime.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AllowWhiteSpaces | System.Globalization.DateTimeStyles.RoundtripKind, out var general));
+        Assert.Equal(new DateTimeOffset(general.ToUniversalTime(), TimeSpan.Zero), value);
+        Assert.Equal(TimeSpan.Zero, value.Offset);
+        Assert.Equal(text.Trim(), Timestamps.Format(value) is var written && text.EndsWith('Z') ? written : text.Trim());
     }
 
     [Fact]
