@@ -148,7 +148,7 @@ public static class JobRegistry
     {
         if (!Directory.Exists(store.JobsFolder)) return;
         var present = new HashSet<string>(StringComparer.Ordinal);
-        var found = new List<(StoredJob Job, JobFileStamp Stamp)>();
+        var unknown = new List<string>();
         foreach (var folder in Directory.EnumerateDirectories(store.JobsFolder))
         {
             present.Add(folder);
@@ -156,8 +156,9 @@ public static class JobRegistry
             {
                 if (recheckFinished || !XSJob.IsFinished(known.JobStateInfo.State)) RefreshIfChanged(known);
             }
-            else if (store.TryLoad(folder, warn, out var stamp) is { } stored) found.Add((stored, stamp));
+            else unknown.Add(folder);
         }
+        var found = store.LoadAll(unknown, warn);
         foreach (var gone in ByFolder.Values.Where(job => job.Root == store.Root && !present.Contains(job.Folder) && !job.IsOwnedHere).ToList())
         {
             Remove(gone); // deleted by another process

@@ -146,6 +146,31 @@ public sealed class JobStoreTests : IDisposable
     }
 
     [Fact]
+    public void Many_folders_load_on_every_core_yet_in_folder_order_with_warnings_on_the_callers_thread()
+    {
+        var store = new JobStore(_dir.Path);
+        var folders = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var folder = store.CreateFolder(Guid.NewGuid());
+            if (i % 50 == 7) File.WriteAllText(Path.Combine(folder, "job.json"), "{\"id\": ");
+            else JobFile.Write(folder, new JobRecord { Id = Path.GetFileName(folder), Name = $"job {i}", Schema = 1 });
+            folders.Add(folder);
+        }
+        var caller = Environment.CurrentManagedThreadId;
+        var warnings = new List<(string Message, int Thread)>();
+
+        var loaded = store.LoadAll(folders, message => warnings.Add((message, Environment.CurrentManagedThreadId)));
+
+        var good = Enumerable.Range(0, 200).Where(i => i % 50 != 7).ToList();
+        Assert.Equal(good.Select(i => $"job {i}"), loaded.Select(job => job.Job.Record.Name));
+        Assert.All(loaded, job => Assert.Equal(JobFileStamp.Of(job.Job.Folder), job.Stamp));
+        Assert.Equal([7, 57, 107, 157], warnings.Select(w => folders.FindIndex(f => w.Message.Contains(f))));
+        Assert.All(warnings, w => Assert.Equal(caller, w.Thread));
+        Assert.Equal(good.Count, store.List().Count);
+    }
+
+    [Fact]
     public void Job_with_a_non_guid_id_and_folder_is_skipped_with_a_warning()
     {
         var store = new JobStore(_dir.Path);
