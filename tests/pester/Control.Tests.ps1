@@ -131,6 +131,25 @@ Describe 'A job run by another process, controlled from here' {
         $result.Output | Should -Match 'final: CANCELLED'
     }
 
+    It 'refuses Remove-XSJob of the job A runs, and with -Force stops it through A''s runner, then removes it' {
+        $child = Start-RunnerA -Root $root -BaseUrl $server.BaseUrl -Subject 'Removed Elsewhere' -Chunks 30
+        $folder = Wait-RunnerBusy -Root $root -Server $server -ChunksDone 1
+        $id = [guid] (Read-JobFile $folder).id
+        Push-Location $root
+
+        Remove-XSJob $id -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused.Count | Should -Be 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'JobIsLive*'
+        Join-Path $folder 'job.json' | Should -Exist
+
+        Remove-XSJob $id -Force -Confirm:$false -ErrorVariable forced -InformationAction Ignore
+        $forced.Count | Should -Be 0
+        Test-Path $folder | Should -BeFalse
+        Wait-ChildPwsh $child -TimeoutSeconds 60 | Out-Null
+        Test-Path $folder | Should -BeFalse -Because 'the stopped runner wrote nothing after the deletion'
+        Get-XSJob -InstanceId $id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'acknowledges 50 requests from five processes at once, each once, in each sender''s order' {
         $child = Start-RunnerA -Root $root -BaseUrl $server.BaseUrl -Subject 'Busy Job' -Chunks 40
         $folder = Wait-RunnerBusy -Root $root -Server $server

@@ -29,7 +29,7 @@ public sealed class RemoveXSJobCommand : XSJobCmdletBase
     [Parameter]
     public SwitchParameter IncludeOutput { get; set; }
 
-    /// <summary>Removes live jobs too, stopping those this session runs first.</summary>
+    /// <summary>Removes live jobs too, stopping first those this session or another process runs.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
