@@ -64,6 +64,10 @@ public sealed class ControlledRunTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The runner sets PAUSED, then logs job_paused: both are there once it holds.</summary>
+    private bool IsHeldPaused(Guid id) =>
+        Store.Find(id)!.State == JobState.Paused && Events(id).Any(e => e.Type == EventTypes.JobPaused);
+
     [Fact]
     public async Task Pause_holds_after_the_request_in_flight_then_hint_and_resume_steer_the_next_chunk()
     {
@@ -73,7 +77,7 @@ public sealed class ControlledRunTests : IAsyncLifetime
 
         var (paused, pauseId) = await Send(id, JobCommand.Suspend);
         Assert.Equal(ControlResult.Acknowledged, paused);
-        await Until(() => Store.Find(id)!.State == JobState.Paused);
+        await Until(() => IsHeldPaused(id));
         var events = Events(id);
         var ack = events.FindIndex(e => e.Type == "control_pause" && e.GetString("request_id") == pauseId);
         var held = events.FindIndex(e => e.Type == EventTypes.JobPaused);
@@ -124,7 +128,7 @@ public sealed class ControlledRunTests : IAsyncLifetime
         var (writer, run) = Start("Left Alone", 2);
         var id = writer.InstanceId;
         await Send(id, JobCommand.Suspend);
-        await Until(() => Store.Find(id)!.State == JobState.Paused);
+        await Until(() => IsHeldPaused(id));
         await Send(id, JobCommand.Stop); // the runner is alive: it cancels
         Assert.Equal(JobState.Cancelled, await run.WaitAsync(Timeout));
 
@@ -145,7 +149,7 @@ public sealed class ControlledRunTests : IAsyncLifetime
         var (writer, run) = Start("Paused Then Orphaned", 3);
         var id = writer.InstanceId;
         await Send(id, JobCommand.Suspend);
-        await Until(() => Store.Find(id)!.State == JobState.Paused);
+        await Until(() => IsHeldPaused(id));
         // Simulate the owner's death: the run is abandoned and the lease released.
         writer.Dispose();
         Assert.False(RunnerLease.IsHeld(Store.Find(id)!.Folder));
