@@ -65,6 +65,7 @@ public static class ImportFigure
         var figure = new Figure("7", "import", $"{moduleMedian:0.0} ms", $"{Baseline} {baselineMedian:0.0} ms", ratio, "<= 1.5x", ratio <= 1.5);
         figure.Notes.Add($"median of {runs} fresh pwsh processes each, alternating (one uncounted pair first); only `Measure-Command {{ Import-Module <name> }}` is timed, not the process start.");
         figure.Notes.Add($"both imported by name; {Baseline} {baselineVersion} ships with the pinned pwsh; XSArena from the build output, first on PSModulePath.");
+        figure.Notes.Add("XSArena's import loads its dll only; its type and format data load when the session first meets an XSArena job (its first XSArena cmdlet or Get-Job), so that first command pays for them instead (ThreadJob has none).");
         figure.Notes.Add($"XSArena runs: {string.Join(", ", moduleTimes.Select(t => t.ToString("0", CultureInfo.InvariantCulture)))} ms; "
             + $"{Baseline}: {string.Join(", ", baselineTimes.Select(t => t.ToString("0", CultureInfo.InvariantCulture)))} ms.");
         return figure;
