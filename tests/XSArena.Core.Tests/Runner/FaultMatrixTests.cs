@@ -185,8 +185,15 @@ public sealed class FaultMatrixTests : IDisposable
     [Fact(Timeout = CaseTimeoutMs)]
     public async Task Keep_alive_comments_between_events_are_skipped_and_are_no_stall()
     {
-        // 20 slow events take longer than the idle limit in total; only the gaps count.
-        var outcome = await RunAgainstAsync(OnceAtPart2(new FakeReply { KeepaliveComments = true, EventDelayMs = 100 }));
+        // 40 slow events take twice the idle limit in total; only the gaps count. The gaps are a twentieth of the
+        // limit, so a busy machine pausing this test for a moment is not a stall.
+        await using var server = new FakeLlmServer(OnceAtPart2(new FakeReply { KeepaliveComments = true, EventDelayMs = 100, Events = 40 }));
+        await server.StartAsync();
+        var settings = Settings(server.BaseUrl) with
+        {
+            Timeouts = new RequestTimeouts(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20)),
+        };
+        var outcome = await RunAsync(settings, _dir.Path);
         await AssertRecovered(outcome);
         Assert.Equal(0, outcome.Stats.Stalls);
     }

@@ -5,7 +5,9 @@ using XSArena.Core.Store;
 
 namespace XSArena.Core.Tests.Store;
 
-/// <summary>The fast recount must give exactly what the full parse gives, line for odd line.</summary>
+/// <summary>The fast recount must give exactly what the full parse gives, line for odd line. Runs alone (with the
+/// memory test): its big logs keep both cores busy for seconds, which would stall the timing tests beside it.</summary>
+[Collection(nameof(EventLogStatisticsMemoryTests))]
 public sealed class EventLogStatisticsTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
