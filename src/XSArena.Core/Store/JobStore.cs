@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using XSArena.Core.Jobs;
 using XSArena.Core.Runner;
 
@@ -53,7 +54,15 @@ public sealed class JobStore(string root)
         }
         // Small sets are read in line: starting workers costs more than it saves below a few dozen files.
         if (folders.Count < ParallelLoadThreshold) for (var i = 0; i < folders.Count; i++) Load(i);
-        else Parallel.For(0, folders.Count, Load);
+        else
+        {
+            try { Parallel.For(0, folders.Count, Load); }
+            catch (AggregateException ex)
+            {
+                ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw(); // what the read in line would throw
+                throw;
+            }
+        }
 
         var jobs = new List<(StoredJob, JobFileStamp)>(folders.Count);
         foreach (var (job, stamp, warnings) in loaded)

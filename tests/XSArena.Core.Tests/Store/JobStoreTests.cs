@@ -171,6 +171,25 @@ public sealed class JobStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_error_reading_many_folders_is_the_error_a_single_read_gives()
+    {
+        var store = new JobStore(_dir.Path);
+        var folders = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            var folder = store.CreateFolder(Guid.NewGuid());
+            JobFile.Write(folder, new JobRecord { Id = Path.GetFileName(folder), Name = $"upstream {i}" }); // no xs_schema: counted from the log
+            folders.Add(folder);
+        }
+        Directory.CreateDirectory(Path.Combine(folders[60], EventLogWriter.FileName)); // a log that cannot be read
+
+        var single = Record.Exception(() => store.TryLoad(folders[60]));
+        Assert.NotNull(single);
+        Assert.IsNotType<AggregateException>(single);
+        Assert.IsType(single.GetType(), Record.Exception(() => store.LoadAll(folders, null)));
+    }
+
+    [Fact]
     public void Job_with_a_non_guid_id_and_folder_is_skipped_with_a_warning()
     {
         var store = new JobStore(_dir.Path);
