@@ -267,11 +267,11 @@ internal sealed class EventLineScanner
 
     private ReadOnlySpan<byte> RawName(Field field) => _buffer.AsSpan(field.NameStart, field.NameLength);
 
-    /// <summary>A counted line: where it is, its type and its fields in the table, or the event parsed from a line
-    /// that is not ASCII.</summary>
     /// <summary>What the plain pass made of a line: read to the end, or left to the JSON reader.</summary>
     private enum LineShape { Plain, Other }
 
+    /// <summary>A counted line: where it is, its type and its fields in the table, or the event parsed from a line
+    /// that is not ASCII.</summary>
     private readonly record struct CountedLine(int Start, int Length, string Type, int FirstField, int FieldCount, JobEvent? Parsed);
 
     private struct Field
