@@ -18,7 +18,7 @@ public static class BookOutputs
         var key = OutputLease.RealPath(bookPath);
         var jobs = store.List()
             .Where(job => OutputLease.RealPath(job.OutputPath) == key)
-            .OrderBy(job => Timestamps.ParseOrNull(job.Record.CreatedAt) ?? DateTimeOffset.MinValue)
+            .OrderBy(job => job.CreationOrder)
             .ToList();
         var file = new FileInfo(bookPath);
         return new OutputSituation(

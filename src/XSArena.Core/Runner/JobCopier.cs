@@ -19,7 +19,7 @@ public static class JobCopier
     /// made unique so it is neither an existing file nor another job's book.</param>
     public static StoredJob Copy(JobStore store, StoredJob source, string? name, string? outFile, IClock clock)
     {
-        if (source.Record.Meta.IsSystemTextSkipped) source = source with { Record = JobFile.Read(source.Folder) }; // a listed job
+        source = source.InFull();
         var newName = string.IsNullOrWhiteSpace(name) ? source.Record.Name + NameSuffix : name;
         var outPath = outFile is null
             ? UniqueDefaultOutPath(store, newName)

@@ -44,7 +44,7 @@ public sealed class JobWriter : IDisposable
         try
         {
             JobFile.CleanStrayTempFiles(job.Folder);
-            if (job.Record.Meta.IsSystemTextSkipped) job = job with { Record = JobFile.Read(job.Folder) }; // a listed job
+            job = job.InFull();
             var events = EventLogWriter.Open(job.Folder);
             var writer = new JobWriter(job, lease, events, clock);
             if (job.Record.IsUpstream) writer.Statistics = EventLogStatistics.Recount(job.Folder);

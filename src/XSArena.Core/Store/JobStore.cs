@@ -13,6 +13,16 @@ public sealed record StoredJob(Guid InstanceId, string Folder, string Root, JobR
 
     /// <summary>The book's absolute path (run_spec.out_path is relative to the root, as upstream wrote it).</summary>
     public string OutputPath => BookJobs.ResolveOutputPath(Root, Record.RunSpec);
+
+    /// <summary>When the job was created; null when job.json has no readable created_at.</summary>
+    public DateTimeOffset? Created => Timestamps.ParseOrNull(Record.CreatedAt);
+
+    /// <summary>Listings and session Ids put jobs in this order: oldest first, unreadable creation times first of all.</summary>
+    public DateTimeOffset CreationOrder => Created ?? DateTimeOffset.MinValue;
+
+    /// <summary>This job with its whole record: a listed job (<see cref="JobFile.ReadListed"/>) is read again in full,
+    /// as whatever writes or copies a job needs meta.system_text.</summary>
+    public StoredJob InFull() => Record.Meta.IsSystemTextSkipped ? this with { Record = JobFile.Read(Folder) } : this;
 }
 
 /// <summary>The jobs of one root: <c>&lt;root&gt;/.xsarena/jobs/&lt;id&gt;/</c>.</summary>
@@ -37,7 +47,7 @@ public sealed class JobStore(string root)
     {
         if (!Directory.Exists(JobsFolder)) return [];
         var jobs = LoadAll([.. Directory.EnumerateDirectories(JobsFolder)], warn).Select(loaded => loaded.Job);
-        return [.. jobs.OrderBy(CreatedAt)]; // each timestamp parsed once, equal ones kept in folder order
+        return [.. jobs.OrderBy(job => job.CreationOrder)]; // each timestamp parsed once, equal ones kept in folder order
     }
 
     /// <summary>Loads many job folders as <see cref="TryLoad(string, Action{string}?, out JobFileStamp)"/> does, in
@@ -131,7 +141,4 @@ public sealed class JobStore(string root)
 
     private static bool TryGetId(JobRecord record, string folder, out Guid id) =>
         Guid.TryParse(record.Id, out id) || Guid.TryParse(Path.GetFileName(folder), out id);
-
-    private static DateTimeOffset CreatedAt(StoredJob job) =>
-        Timestamps.ParseOrNull(job.Record.CreatedAt) ?? DateTimeOffset.MinValue;
 }

@@ -164,7 +164,7 @@ public static class JobRegistry
             Remove(gone); // deleted by another process
         }
         // New jobs get session Ids in the order they were created.
-        foreach (var (stored, stamp) in found.OrderBy(job => Timestamps.ParseOrNull(job.Job.Record.CreatedAt) ?? DateTimeOffset.MinValue))
+        foreach (var (stored, stamp) in found.OrderBy(job => job.Job.CreationOrder))
         {
             if (Jobs.TryGetValue(stored.InstanceId, out var twin) && twin.Folder != stored.Folder)
             {

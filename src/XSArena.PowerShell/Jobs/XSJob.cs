@@ -282,7 +282,7 @@ public sealed class XSJob : Job2
     internal static bool IsFinished(JobState2 state) =>
         state is JobState2.Completed or JobState2.Failed or JobState2.Stopped;
 
-    private static DateTime? CreatedOf(StoredJob job) => Timestamps.ParseOrNull(job.Record.CreatedAt)?.LocalDateTime;
+    private static DateTime? CreatedOf(StoredJob job) => job.Created?.LocalDateTime;
 
     private static string CommandText(StoredJob job) => $"Start-XSBook '{job.Record.RunSpec.Subject.Replace("'", "''")}'";
 
