@@ -145,24 +145,33 @@ public sealed class JobStoreTests : IDisposable
         Assert.Contains(Path.Combine(bad, "job.json"), warning);
     }
 
+    /// <summary>Creates <paramref name="count"/> job folders, each with the record <paramref name="record"/> gives for
+    /// its index and folder; returns the folders in creation order.</summary>
+    private static List<string> WriteJobs(JobStore store, int count, Func<int, string, JobRecord> record)
+    {
+        var folders = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var folder = store.CreateFolder(Guid.NewGuid());
+            JobFile.Write(folder, record(i, folder));
+            folders.Add(folder);
+        }
+        return folders;
+    }
+
     [Fact]
     public void Many_folders_load_on_every_core_yet_in_folder_order_with_warnings_on_the_callers_thread()
     {
         var store = new JobStore(_dir.Path);
-        var folders = new List<string>();
-        for (var i = 0; i < 200; i++)
-        {
-            var folder = store.CreateFolder(Guid.NewGuid());
-            if (i % 50 == 7) File.WriteAllText(Path.Combine(folder, "job.json"), "{\"id\": ");
-            else JobFile.Write(folder, new JobRecord { Id = Path.GetFileName(folder), Name = $"job {i}", Schema = 1 });
-            folders.Add(folder);
-        }
+        var folders = WriteJobs(store, 200, (i, folder) => new JobRecord { Id = Path.GetFileName(folder), Name = $"job {i}", Schema = 1 });
+        int[] broken = [7, 57, 107, 157];
+        foreach (var i in broken) File.WriteAllText(Path.Combine(folders[i], "job.json"), "{\"id\": ");
         var caller = Environment.CurrentManagedThreadId;
         var warnings = new List<(string Message, int Thread)>();
 
         var loaded = store.LoadAll(folders, message => warnings.Add((message, Environment.CurrentManagedThreadId)));
 
-        var good = Enumerable.Range(0, 200).Where(i => i % 50 != 7).ToList();
+        var good = Enumerable.Range(0, 200).Where(i => !broken.Contains(i)).ToList();
         Assert.Equal(good.Select(i => $"job {i}"), loaded.Select(job => job.Job.Record.Name));
         Assert.All(loaded, job => Assert.Equal(JobFileStamp.Of(job.Job.Folder), job.Stamp));
         Assert.Equal([7, 57, 107, 157], warnings.Select(w => folders.FindIndex(f => w.Message.Contains(f))));
@@ -174,13 +183,8 @@ public sealed class JobStoreTests : IDisposable
     public void An_error_reading_many_folders_is_the_error_a_single_read_gives()
     {
         var store = new JobStore(_dir.Path);
-        var folders = new List<string>();
-        for (var i = 0; i < 100; i++)
-        {
-            var folder = store.CreateFolder(Guid.NewGuid());
-            JobFile.Write(folder, new JobRecord { Id = Path.GetFileName(folder), Name = $"upstream {i}" }); // no xs_schema: counted from the log
-            folders.Add(folder);
-        }
+        // No xs_schema: upstream jobs, counted from their logs.
+        var folders = WriteJobs(store, 100, (i, folder) => new JobRecord { Id = Path.GetFileName(folder), Name = $"upstream {i}" });
         Directory.CreateDirectory(Path.Combine(folders[60], EventLogWriter.FileName)); // a log that cannot be read
 
         var single = Record.Exception(() => store.TryLoad(folders[60]));
