@@ -63,6 +63,45 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
+    public void Jobs_finished_before_this_session_each_hand_out_their_own_chunks_and_failures()
+    {
+        Guid WriteFinished(string name, Core.Jobs.JobState state, int chunks)
+        {
+            using var writer = BookJobs.Create(new JobStore(_host.Root), new BookRequest(name) { Backend = "offline", Chunks = chunks }, new XSSettings(), SystemClock.Instance);
+            for (var chunk = 1; chunk <= chunks; chunk++) writer.Log(EventTypes.ChunkDone, new JsonObject { ["chunk_idx"] = chunk, ["out_len"] = chunk * 100 });
+            if (state == Core.Jobs.JobState.Failed) writer.SetState(state, "auth", "Key rejected");
+            else writer.SetState(state);
+            return writer.Job.InstanceId;
+        }
+        var first = WriteFinished("First done", Core.Jobs.JobState.Done, 2);
+        var second = WriteFinished("Second done", Core.Jobs.JobState.Done, 3);
+        var failed = WriteFinished("Failed", Core.Jobs.JobState.Failed, 1);
+        var cancelled = WriteFinished("Cancelled", Core.Jobs.JobState.Cancelled, 1);
+        _host.Invoke("$null = Get-XSJob");
+
+        Assert.Equal([1, 2], ChunkIndexes(_host.Invoke("Receive-Job -InstanceId $args[0] -Keep", first)));
+        Assert.Equal([1, 2], ChunkIndexes(_host.Invoke("Receive-Job -InstanceId $args[0]", first)));
+        Assert.Empty(_host.Invoke("Receive-Job -InstanceId $args[0]", first));
+        _host.Invoke("Remove-Job -InstanceId $args[0]", first); // disposes the first job, not streams the others use
+        Assert.Equal([1, 2, 3], ChunkIndexes(_host.Invoke("Receive-Job -InstanceId $args[0]", second)));
+
+        Assert.Equal([1], ChunkIndexes(_host.Invoke(out var errors, "Receive-Job -InstanceId $args[0]", failed)));
+        Assert.StartsWith("XSJobFailed", Assert.Single(errors).FullyQualifiedErrorId);
+        Assert.Equal([1], ChunkIndexes(_host.Invoke(out errors, "Receive-Job -InstanceId $args[0]", cancelled)));
+        Assert.Empty(errors); // the failure stays with the failed job
+
+        foreach (var id in new[] { second, failed, cancelled })
+        {
+            var job = (XSJob)_host.Invoke("Get-Job -InstanceId $args[0]", id).Single().BaseObject;
+            Assert.False(job.HasMoreData);
+            Assert.False(job.Output.IsOpen);
+            Assert.Throws<PSInvalidOperationException>(() => job.Warning.Add(new WarningRecord("a closed stream takes nothing")));
+        }
+    }
+
+    private static int[] ChunkIndexes(IEnumerable<PSObject> records) => [.. records.Select(r => (int)r.Properties["ChunkIndex"].Value)];
+
+    [Fact]
     public async Task Watch_XSJob_ends_with_a_warning_when_another_process_removes_the_job()
     {
         var job = StoredJobs.Write(_host.Root, "Removed while watched", TimeSpan.Zero, Core.Jobs.JobState.Running, withBook: false);

@@ -29,7 +29,7 @@ public sealed class XSJob : Job2
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
         _created = CreatedOf(snapshot);
-        if (takeDiskState) ApplyDiskState(snapshot.State);
+        if (takeDiskState) TakeStateAtCreation(snapshot.State);
     }
 
     /// <summary>A new object for a job whose previous object finished (a finished PowerShell job cannot run again);
@@ -41,7 +41,7 @@ public sealed class XSJob : Job2
         _snapshot = snapshot;
         _statistics = snapshot.Statistics;
         _created = CreatedOf(snapshot);
-        if (takeDiskState) ApplyDiskState(snapshot.State);
+        if (takeDiskState) TakeStateAtCreation(snapshot.State);
     }
 
     internal static XSJob Replacement(StoredJob snapshot, JobIdentifier? token, bool takeDiskState) =>
@@ -241,6 +241,45 @@ public sealed class XSJob : Job2
             _created = created;
         }
         if (_runTask is null) ApplyDiskState(snapshot.State);
+    }
+
+    /// <summary>A job already finished on disk when this object is made shares closed, empty streams instead of
+    /// closing its own (all but the Error stream of a failed job, which gets the failure). PowerShell gives every job
+    /// eight streams, and closing one costs a lock upgrade; a listing of thousands of finished jobs kept them all
+    /// alive for nothing. Receive-Job still gets the chunks: <see cref="LoadChunksLocked"/> gives a closed Output
+    /// a collection of the job's own.</summary>
+    private void TakeStateAtCreation(JobState state)
+    {
+        if (state.IsTerminal())
+        {
+            Output = FinishedStreams.Output;
+            Progress = FinishedStreams.Progress;
+            Verbose = FinishedStreams.Verbose;
+            Warning = FinishedStreams.Warning;
+            Debug = FinishedStreams.Debug;
+            Information = FinishedStreams.Information;
+            if (state != JobState.Failed) Error = FinishedStreams.Error;
+            UnloadJobStreams(); // setting a stream marks the streams loaded; Receive-Job must still load the chunks
+        }
+        ApplyDiskState(state);
+    }
+
+    private static class FinishedStreams
+    {
+        public static readonly PSDataCollection<PSObject> Output = Closed<PSObject>();
+        public static readonly PSDataCollection<ErrorRecord> Error = Closed<ErrorRecord>();
+        public static readonly PSDataCollection<ProgressRecord> Progress = Closed<ProgressRecord>();
+        public static readonly PSDataCollection<VerboseRecord> Verbose = Closed<VerboseRecord>();
+        public static readonly PSDataCollection<WarningRecord> Warning = Closed<WarningRecord>();
+        public static readonly PSDataCollection<DebugRecord> Debug = Closed<DebugRecord>();
+        public static readonly PSDataCollection<InformationRecord> Information = Closed<InformationRecord>();
+
+        private static PSDataCollection<T> Closed<T>()
+        {
+            var stream = new PSDataCollection<T>();
+            stream.Complete();
+            return stream;
+        }
     }
 
     private void ApplyDiskState(JobState state)
