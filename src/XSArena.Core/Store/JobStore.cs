@@ -62,17 +62,9 @@ public sealed class JobStore(string root)
             var job = TryLoad(folders[i], message => (warnings ??= []).Add(message), out var stamp);
             loaded[i] = (job, stamp, warnings);
         }
-        // Small sets are read in line: starting workers costs more than it saves below a few dozen files.
+        // Small sets are read in line: starting threads costs more than it saves below a few dozen files.
         if (folders.Count < ParallelLoadThreshold) for (var i = 0; i < folders.Count; i++) Load(i);
-        else
-        {
-            try { Parallel.For(0, folders.Count, Load); }
-            catch (AggregateException ex)
-            {
-                ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw(); // what the read in line would throw
-                throw;
-            }
-        }
+        else OnEveryCore(folders.Count, Load);
 
         var jobs = new List<(StoredJob, JobFileStamp)>(folders.Count);
         foreach (var (job, stamp, warnings) in loaded)
@@ -84,6 +76,34 @@ public sealed class JobStore(string root)
     }
 
     private const int ParallelLoadThreshold = 64;
+
+    /// <summary>Runs <paramref name="body"/> for 0 to <paramref name="count"/> - 1 on this thread and on one thread of
+    /// its own per other core, and throws the first exception any of them met (the others stop at the next item).
+    /// Not the thread pool: its idle workers spin for milliseconds before they sleep, on the cores the listing goes
+    /// on with once the files are read.</summary>
+    private static void OnEveryCore(int count, Action<int> body)
+    {
+        var next = -1;
+        ExceptionDispatchInfo? failure = null;
+        void Work()
+        {
+            int i;
+            while (Volatile.Read(ref failure) is null && (i = Interlocked.Increment(ref next)) < count)
+            {
+                try { body(i); }
+                catch (Exception ex) { Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(ex), null); }
+            }
+        }
+        var helpers = new Thread[Math.Max(0, Environment.ProcessorCount - 1)];
+        for (var k = 0; k < helpers.Length; k++)
+        {
+            helpers[k] = new Thread(Work) { IsBackground = true, Name = "XSArena job reader" };
+            helpers[k].Start();
+        }
+        Work();
+        foreach (var helper in helpers) helper.Join();
+        failure?.Throw();
+    }
 
     /// <summary>Loads one job folder as listings see it (without meta.system_text: <see cref="JobFile.ReadListed"/>),
     /// or reports why it cannot and returns null.</summary>
