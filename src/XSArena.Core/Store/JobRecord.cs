@@ -17,7 +17,35 @@ public sealed class JobRecord
     [JsonPropertyName("backend")] public string? Backend { get; set; }
     [JsonPropertyName("state")] public string State { get; set; } = "PENDING";
     [JsonPropertyName("retries")] public int Retries { get; set; }
-    [JsonPropertyName("created_at")] public string? CreatedAt { get; set; }
+    [JsonPropertyName("created_at")]
+    public string? CreatedAt
+    {
+        get;
+        set
+        {
+            field = value;
+            _createdParsed = false;
+        }
+    }
+
+    private DateTimeOffset? _created;
+    private bool _createdParsed;
+
+    /// <summary><see cref="CreatedAt"/> as a time (null when missing or unreadable), parsed once per value: every
+    /// listing sorts by it and shows it.</summary>
+    [JsonIgnore]
+    public DateTimeOffset? Created
+    {
+        get
+        {
+            if (!_createdParsed)
+            {
+                _created = Timestamps.ParseOrNull(CreatedAt);
+                _createdParsed = true;
+            }
+            return _created;
+        }
+    }
     [JsonPropertyName("updated_at")] public string? UpdatedAt { get; set; }
     [JsonPropertyName("artifacts")] public Dictionary<string, string> Artifacts { get => field ??= []; set; }
     [JsonPropertyName("meta")] public JobMeta Meta { get => field ??= new(); set; }

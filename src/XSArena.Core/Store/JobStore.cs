@@ -15,7 +15,7 @@ public sealed record StoredJob(Guid InstanceId, string Folder, string Root, JobR
     public string OutputPath => BookJobs.ResolveOutputPath(Root, Record.RunSpec);
 
     /// <summary>When the job was created; null when job.json has no readable created_at.</summary>
-    public DateTimeOffset? Created => Timestamps.ParseOrNull(Record.CreatedAt);
+    public DateTimeOffset? Created => Record.Created;
 
     /// <summary>Listings and session Ids put jobs in this order: oldest first, unreadable creation times first of all.</summary>
     public DateTimeOffset CreationOrder => Created ?? DateTimeOffset.MinValue;
@@ -130,6 +130,7 @@ public sealed class JobStore(string root)
         var statistics = record.IsUpstream
             ? EventLogStatistics.Recount(folder)
             : StatisticsOf(record);
+        _ = record.Created; // parsed here, on whichever thread reads the file: listings sort by it
         return new StoredJob(id, folder, Root, record, statistics);
     }
 

@@ -62,9 +62,14 @@ public static class JobRegistry
         return Ordered(Jobs.Values.Where(job => job.Root == store.Root));
     }
 
-    /// <summary>Oldest first by their recorded creation time (session Ids follow the order folders were found).</summary>
-    private static IReadOnlyList<XSJob> Ordered(IEnumerable<XSJob> jobs) =>
-        [.. jobs.OrderBy(job => job.Created ?? DateTime.MinValue).ThenBy(job => job.Id)];
+    /// <summary>Oldest first by their recorded creation time, then by session Id.</summary>
+    private static IReadOnlyList<XSJob> Ordered(IEnumerable<XSJob> jobs)
+    {
+        var ordered = jobs.ToArray();
+        var keys = Array.ConvertAll(ordered, job => (job.Created ?? DateTime.MinValue, job.Id));
+        Array.Sort(keys, ordered); // the keys are unique (session Ids are), so an unstable sort is exact
+        return ordered;
+    }
 
     /// <summary>A job by id: memory first (re-read if its job.json changed), then one look for its folder in each
     /// known root.</summary>

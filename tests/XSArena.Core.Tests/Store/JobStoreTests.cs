@@ -265,4 +265,18 @@ public sealed class JobStoreTests : IDisposable
         var text = Timestamps.Format(new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)));
         Assert.Equal("2026-03-04T03:06:07.000000Z", text);
     }
+
+    [Fact]
+    public void A_records_creation_time_follows_its_created_at_text()
+    {
+        var record = new JobRecord { CreatedAt = "2026-03-04T03:06:07.000000Z" };
+        Assert.Equal(new DateTimeOffset(2026, 3, 4, 3, 6, 7, TimeSpan.Zero), record.Created);
+        record.CreatedAt = "2027-01-02T00:00:00.000000Z";
+        Assert.Equal(new DateTimeOffset(2027, 1, 2, 0, 0, 0, TimeSpan.Zero), record.Created);
+        record.CreatedAt = "not a time";
+        Assert.Null(record.Created);
+        record.CreatedAt = null;
+        Assert.Null(record.Created);
+        Assert.Null(new JobRecord().Created);
+    }
 }
