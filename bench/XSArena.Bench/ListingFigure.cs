@@ -56,7 +56,7 @@ public static class ListingFigure
         var growth = full.FirstMs / small.FirstMs;
         var figure = new Figure("2", "listing", $"Get-XSJob {full.FirstMs:0} ms for {jobs:N0} jobs",
             $"floor {full.FloorMs:0} ms", ratio, "<= 2x floor, linear growth", ratio <= 2);
-        figure.Notes.Add($"{jobs:N0} generated jobs (job.json of {generator.JobFileBytes / 1024.0:0.0} KB, {eventsPerJob} events each); Get-XSJob timed in {Processes} fresh pwsh processes, each after a warm-up listing of another root of {smallSize:N0} jobs (JIT, type and format data), best of the {Processes} ({string.Join(", ", full.EachFirstMs.Select(ms => ms.ToString("0", CultureInfo.InvariantCulture)))} ms); the floor is the best of {Processes} runs in the bench process.");
+        figure.Notes.Add($"{jobs:N0} generated jobs (job.json of {generator.JobFileBytes / 1024.0:0.0} KB, {eventsPerJob} events each); Get-XSJob timed in {Processes} fresh pwsh processes, each after a warm-up listing of another root of {smallSize:N0} jobs (JIT, type and format data), best of the {Processes} ({string.Join(", ", full.EachFirstMs.Select(ms => ms.ToString("0", CultureInfo.InvariantCulture)))} ms); the floor is the best of {Processes} runs in the bench process, each run just before one of the pwsh processes; the generated files are flushed to disk first.");
         figure.Notes.Add("floor: enumerate the folders, read each job.json and parse it with JsonDocument, nothing else.");
         figure.Notes.Add($"at {smallSize:N0} jobs: Get-XSJob {small.FirstMs:0} ms, floor {small.FloorMs:0} ms ({small.FirstMs / small.FloorMs:0.00}x), naive {small.NaiveMs:0} ms ({small.NaiveMs / small.FirstMs:0}x Get-XSJob).");
         figure.Notes.Add($"growth from {smallSize:N0} to {jobs:N0} jobs: Get-XSJob {growth:0.0}x, floor {full.FloorMs / small.FloorMs:0.0}x for {(double)jobs / smallSize:0}x the jobs ({(growth <= 1.3 * jobs / smallSize ? "linear" : "worse than linear")}).");
@@ -70,19 +70,22 @@ public static class ListingFigure
 
     /// <summary>Get-XSJob is timed in this many fresh pwsh processes and the best counts, as the floor is the best of
     /// this many runs: one process start can land on a busy moment of a shared machine.</summary>
-    private const int Processes = 3;
+    private const int Processes = 5;
 
     private sealed record Sizes(double FirstMs, IReadOnlyList<double> EachFirstMs, double AgainMs, double FloorMs, double? NaiveMs);
 
     private static Sizes Measure(string repoRoot, string script, string warmRoot, JobStore store, int expected, bool naive)
     {
-        var floorMs = Enumerable.Range(0, Processes).Select(_ => Timing.Ms(() => Floor(store.JobsFolder, expected))).Min();
+        FlushToDisk();
         var statisticsFile = Path.Combine(Path.GetDirectoryName(script)!, $"listed-{expected}.txt");
+        var floors = new List<double>();
         var firsts = new List<double>();
         double again = 0;
         double? naiveMs = null;
+        // Floor and Get-XSJob runs take turns, so a busy moment of a shared machine falls on both alike.
         for (var process = 0; process < Processes; process++)
         {
+            floors.Add(Timing.Ms(() => Floor(store.JobsFolder, expected)));
             var runNaive = naive && process == 0;
             var output = PwshProcess.Run(repoRoot, script, TimeSpan.FromMinutes(20), workingDirectory: store.Root, scriptArguments:
                 [PwshProcess.ModuleManifest(repoRoot), warmRoot, store.Root, statisticsFile, runNaive ? "yes" : "no"]);
@@ -94,7 +97,22 @@ public static class ListingFigure
             again = process == 0 ? Value("again") : Math.Min(again, Value("again"));
             if (runNaive) naiveMs = Value("naive");
         }
-        return new Sizes(firsts.Min(), firsts, again, floorMs, naiveMs);
+        return new Sizes(firsts.Min(), firsts, again, floors.Min(), naiveMs);
+    }
+
+    /// <summary>Writes the generated folders (hundreds of MB of events) to disk before anything is timed: the kernel's
+    /// writeback would otherwise compete with whichever runs come first.</summary>
+    private static void FlushToDisk()
+    {
+        try
+        {
+            using var sync = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sync") { UseShellExecute = false });
+            sync?.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No sync command (not Linux or macOS): the runs take turns all the same.
+        }
     }
 
     private static void VerifyAgainstRecount(JobStore store, string statisticsFile, int expected)
