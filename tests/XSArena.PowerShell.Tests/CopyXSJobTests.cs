@@ -46,6 +46,22 @@ public sealed class CopyXSJobTests : IDisposable
     }
 
     [Fact]
+    public void OutFile_naming_the_originals_book_is_refused_and_nothing_is_copied()
+    {
+        var original = StoredJobs.Write(_host.Root, "Finished Book", TimeSpan.FromDays(3));
+        var book = File.ReadAllText(original.OutputPath);
+
+        var copies = _host.Invoke(out var errors, "Copy-XSJob $args[0] -OutFile $args[1] -Start", original.InstanceId, original.OutputPath);
+
+        Assert.Empty(copies);
+        var error = Assert.Single(errors);
+        Assert.StartsWith("CopyNotStarted", error.FullyQualifiedErrorId);
+        Assert.Contains(original.InstanceId.ToString(), error.Exception.Message);
+        Assert.Single(new JobStore(_host.Root).List());
+        Assert.Equal(book, File.ReadAllText(original.OutputPath));
+    }
+
+    [Fact]
     public void WhatIf_creates_nothing()
     {
         var original = StoredJobs.Write(_host.Root, "Careful", TimeSpan.FromDays(3));

@@ -78,6 +78,19 @@ Describe 'A book job in this session' {
         (Test-XSBackend offline).Ok | Should -BeTrue
     }
 
+    It 'never lets a copy or a new book write over a finished book or into the job store' {
+        $done = Start-XSBook 'Keep My Book' -Backend offline -Chunks 1 -Wait
+        $text = Get-Content -Raw -LiteralPath $done.OutFile
+        $before = @(Get-XSJob).Count
+        { $done | Copy-XSJob -OutFile $done.OutFile -Start -ErrorAction Stop } | Should -Throw -ErrorId 'CopyNotStarted*'
+        $store = Join-Path $done.Folder 'job.json'
+        { Start-XSBook 'Into The Store' -Backend offline -Chunks 1 -OutFile $store -Overwrite -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidBookRequest*'
+        @(Get-XSJob).Count | Should -Be $before
+        Get-Content -Raw -LiteralPath $done.OutFile | Should -BeExactly $text
+        (Get-XSJob -InstanceId $done.InstanceId).State | Should -Be 'DONE'
+    }
+
     It 'shows help with a synopsis, parameters and an example for every cmdlet' {
         foreach ($name in 'Start-XSBook', 'Get-XSJob', 'Get-XSJobEvent', 'Watch-XSJob', 'Copy-XSJob', 'Remove-XSJob') {
             $help = Get-Help $name -Full

@@ -28,13 +28,17 @@ public static class BookOutputs
             OutputLease.IsHeld(bookPath));
     }
 
-    /// <summary>Checks a book path before any job is created: not a folder, and its folder can be made.</summary>
+    /// <summary>Checks a book path before any job is created: not a folder, not inside a job store, and its folder can
+    /// be made.</summary>
     public static void Validate(string bookPath)
     {
         if (string.IsNullOrWhiteSpace(bookPath)) throw new ArgumentException("The book's path is empty.");
         if (Directory.Exists(bookPath)) throw new ArgumentException($"'{bookPath}' is a folder; -OutFile must name a file.");
         if (Path.EndsInDirectorySeparator(bookPath)) throw new ArgumentException($"'{bookPath}' ends in a separator; -OutFile must name a file.");
-        var folder = Path.GetDirectoryName(Path.GetFullPath(bookPath));
+        var full = Path.GetFullPath(bookPath);
+        if (full.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Contains(ProjectRoot.StateFolderName, StringComparer.OrdinalIgnoreCase))
+            throw new ArgumentException($"'{bookPath}' is inside a {ProjectRoot.StateFolderName} folder, where jobs keep their files; a book must be written elsewhere.");
+        var folder = Path.GetDirectoryName(full);
         if (folder is null) throw new ArgumentException($"'{bookPath}' has no folder.");
         try { Directory.CreateDirectory(folder); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

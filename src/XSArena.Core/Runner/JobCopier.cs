@@ -15,15 +15,15 @@ public static class JobCopier
     /// <summary>Writes the copy (job.json and a <c>job_submitted</c> event with <c>cloned_from</c>) and returns it.
     /// </summary>
     /// <param name="name">The copy's name; null for "&lt;name&gt; (copy)".</param>
-    /// <param name="outFile">Absolute path of the copy's book; null for <c>books/&lt;safe name&gt;.final.md</c>,
-    /// made unique so it is neither an existing file nor another job's book.</param>
+    /// <param name="outFile">Absolute path of the copy's book, refused when it is a file already or another job's
+    /// book; null for <c>books/&lt;safe name&gt;.final.md</c>, made unique so it is neither.</param>
     public static StoredJob Copy(JobStore store, StoredJob source, string? name, string? outFile, IClock clock)
     {
         source = source.InFull();
         var newName = string.IsNullOrWhiteSpace(name) ? source.Record.Name + NameSuffix : name;
         var outPath = outFile is null
             ? UniqueDefaultOutPath(store, newName)
-            : BookJobs.StoredOutPath(store.Root, outFile);
+            : UnusedOutPath(store, outFile);
 
         var id = Guid.NewGuid();
         var now = Timestamps.Format(clock.UtcNow);
@@ -68,6 +68,21 @@ public static class JobCopier
             var full = Path.GetFullPath(Path.Combine(store.Root, relative));
             if (!taken.Contains(full) && !File.Exists(full) && !Directory.Exists(full)) return relative;
         }
+    }
+
+    /// <summary>The book the caller named for the copy, if nothing stands there: a copy writes a book of its own, so,
+    /// as Start-XSBook without -Overwrite, it never takes over another job's book or cuts an existing file.</summary>
+    private static string UnusedOutPath(JobStore store, string outFile)
+    {
+        var full = Path.GetFullPath(outFile);
+        BookOutputs.Validate(full);
+        var situation = BookOutputs.Inspect(store, full);
+        const string Advice = "Pass another -OutFile, or none for books/<name>.final.md.";
+        if ((situation.Resumable ?? situation.Finished) is { } owner)
+            throw new ArgumentException($"'{full}' is the book of job '{owner.Record.Name}' ({owner.InstanceId}, {owner.State.ToWire()}); a copy writes a book of its own. {Advice}");
+        if (situation.InUse) throw new ArgumentException($"'{full}' is being written by another run. {Advice}");
+        if (situation.BookExists) throw new ArgumentException($"'{full}' already exists; a copy never writes over a file. {Advice}");
+        return BookJobs.StoredOutPath(store.Root, full);
     }
 
     // A deep copy through the store's own serializer keeps every field, unknown upstream ones included.

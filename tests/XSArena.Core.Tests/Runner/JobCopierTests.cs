@@ -107,17 +107,42 @@ public sealed class JobCopierTests : IDisposable
     }
 
     [Fact]
-    public void A_name_and_an_explicit_book_are_used_as_given_even_the_original_book()
+    public void A_name_and_an_explicit_book_are_used_as_given()
     {
         var original = FinishedJob();
         var named = JobCopier.Copy(Store, original, "Second Edition", null, _clock);
         Assert.Equal("Second Edition", named.Record.Name);
         Assert.Equal("books/Second_Edition.final.md", named.Record.RunSpec.OutPath);
 
-        var shared = JobCopier.Copy(Store, original, null, original.OutputPath, _clock);
-        Assert.Equal(original.OutputPath, shared.OutputPath);
+        var inRoot = Path.Combine(_dir.Path, "drafts", "second.md");
+        Assert.Equal("drafts/second.md", JobCopier.Copy(Store, original, null, inRoot, _clock).Record.RunSpec.OutPath);
         var outside = Path.Combine(Path.GetTempPath(), "elsewhere-" + Guid.NewGuid().ToString("N") + ".md");
         Assert.Equal(outside, JobCopier.Copy(Store, original, null, outside, _clock).Record.RunSpec.OutPath);
+    }
+
+    [Fact]
+    public void An_explicit_book_that_is_a_file_already_or_any_jobs_book_is_refused_before_anything_is_made()
+    {
+        var original = FinishedJob(); // FAILED, its book on disk
+        var done = FinishedJob("Topology");
+        using (var writer = JobWriter.Open(done, _clock)) writer.SetState(JobState.Done);
+        File.Delete(done.OutputPath); // a finished job's book stays its own even when the file is gone
+        var stranger = Path.Combine(_dir.Path, "notes.md");
+        File.WriteAllText(stranger, "someone else's");
+        var before = Store.List().Count;
+
+        var taken = Assert.Throws<ArgumentException>(() => JobCopier.Copy(Store, original, null, original.OutputPath, _clock));
+        Assert.Contains(original.InstanceId.ToString(), taken.Message);
+        Assert.Contains("FAILED", taken.Message);
+        Assert.Contains("DONE", Assert.Throws<ArgumentException>(() => JobCopier.Copy(Store, original, null, done.OutputPath, _clock)).Message);
+        Assert.Contains("already exists", Assert.Throws<ArgumentException>(() => JobCopier.Copy(Store, original, null, stranger, _clock)).Message);
+        var store = Path.Combine(_dir.Path, ".xsarena", "jobs", original.InstanceId.ToString("D"), "job.json");
+        Assert.Contains(".xsarena", Assert.Throws<ArgumentException>(() => JobCopier.Copy(Store, original, null, store, _clock)).Message);
+
+        Assert.Equal(before, Store.List().Count);
+        Assert.Equal("chunk one", File.ReadAllText(original.OutputPath));
+        Assert.Equal("someone else's", File.ReadAllText(stranger));
+        Assert.Equal(original.Record.Id, JobFile.Read(original.Folder).Id);
     }
 
     [Fact]

@@ -64,5 +64,8 @@ public sealed class StartDecisionTests : IDisposable
         Assert.Throws<ArgumentException>(() => BookOutputs.Validate(_dir.Combine("file", "book.md")));
         BookOutputs.Validate(_dir.Combine("new", "folder", "book.md"));
         Assert.True(Directory.Exists(_dir.Combine("new", "folder")));
+        Assert.Throws<ArgumentException>(() => BookOutputs.Validate(_dir.Combine(".xsarena", "jobs", "x", "job.json")));
+        Assert.Throws<ArgumentException>(() => BookOutputs.Validate(_dir.Combine("sub", ".XSArena", "book.md")));
+        Assert.False(Directory.Exists(_dir.Combine(".xsarena")));
     }
 }
