@@ -1,13 +1,18 @@
 using System.Management.Automation;
+using XSArena.PowerShell.Jobs;
 
 namespace XSArena.PowerShell;
 
 /// <summary>The error records the module writes, with stable error ids scripts can catch.</summary>
 internal static class ErrorHelper
 {
-    public static ErrorRecord JobNotFound(Guid id) => new(
-        new ItemNotFoundException($"No XSArena job with id {id} was found in the project roots this session knows."),
-        "JobNotFound", ErrorCategory.ObjectNotFound, id);
+    /// <summary>JobNotFound, or JobUnreadable when the job's folder is there but its job.json cannot be read: "not
+    /// found" would send the user looking in the wrong place.</summary>
+    public static ErrorRecord JobNotFound(Guid id) => JobRegistry.WhyUnreadable(id) is { } reason
+        ? new(new InvalidDataException($"XSArena job {id} is there but cannot be read: {reason} Restore its job.json, or delete its folder to remove the job."),
+            "JobUnreadable", ErrorCategory.ReadError, id)
+        : new(new ItemNotFoundException($"No XSArena job with id {id} was found in the project roots this session knows."),
+            "JobNotFound", ErrorCategory.ObjectNotFound, id);
 
     public static ErrorRecord NotAnXSArenaJob(Job job) => new(
         new ArgumentException($"Job {job.Id} ('{job.Name}', {job.PSJobTypeName}) is not an XSArena job."),

@@ -144,6 +144,24 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_job_whose_job_file_is_damaged_is_reported_as_unreadable_not_missing_and_left_as_it_is()
+    {
+        var stored = StoredJobs.Write(_host.Root, "Damaged", TimeSpan.FromDays(1));
+        var jobFile = Path.Combine(stored.Folder, JobFile.FileName);
+        var text = File.ReadAllText(jobFile);
+        File.WriteAllText(jobFile, text[..(text.Length / 2)]);
+
+        foreach (var command in new[] { "Get-XSJob $args[0]", "Get-XSJobEvent $args[0]", "Resume-XSJob $args[0]" })
+        {
+            _host.Invoke(out var errors, command, stored.InstanceId);
+            var error = Assert.Single(errors, e => e.FullyQualifiedErrorId.StartsWith("JobUnreadable", StringComparison.Ordinal));
+            Assert.Equal(ErrorCategory.ReadError, error.CategoryInfo.Category);
+            Assert.Contains(jobFile, error.Exception.Message);
+        }
+        Assert.Equal(text[..(text.Length / 2)], File.ReadAllText(jobFile));
+    }
+
+    [Fact]
     public void Hostile_ids_are_refused_before_any_file_access()
     {
         var error = _host.InvokeExpectingTerminatingError("Get-XSJob -InstanceId '..'");

@@ -145,6 +145,19 @@ public sealed class JobStore(string root)
         return List().FirstOrDefault(job => job.InstanceId == id);
     }
 
+    /// <summary>Why the folder named for <paramref name="id"/> holds no job that can be read (a damaged job.json, say);
+    /// null when there is no such folder or it reads fine.</summary>
+    public string? WhyUnreadable(Guid id)
+    {
+        foreach (var name in new[] { id.ToString("D"), id.ToString("N") })
+        {
+            var folder = Path.Combine(JobsFolder, name);
+            string? reason = null;
+            if (Directory.Exists(folder) && TryLoad(folder, message => reason = message) is null && reason is not null) return reason;
+        }
+        return null;
+    }
+
     public static JobStatistics StatisticsOf(JobRecord record) => new()
     {
         ChunksDone = record.Progress.ChunksDone,

@@ -93,6 +93,11 @@ public static class JobRegistry
         return null;
     }
 
+    /// <summary>Why a job folder for <paramref name="id"/> in a root this session knows cannot be read; null when
+    /// there is none.</summary>
+    public static string? WhyUnreadable(Guid id) =>
+        Roots.Values.Select(store => store.WhyUnreadable(id)).FirstOrDefault(reason => reason is not null);
+
     /// <summary>The object for a job: the cached one while it can still change state, otherwise a new one (a
     /// finished PowerShell job cannot run again) that keeps the session Id.</summary>
     /// <param name="forRun">The job is about to run here: a finished object is always replaced, whatever the state
