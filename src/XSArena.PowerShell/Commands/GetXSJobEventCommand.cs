@@ -17,6 +17,7 @@ public sealed class GetXSJobEventCommand : XSCmdletBase
 
     /// <summary>Only events of these types; wildcards allowed.</summary>
     [Parameter, SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.EventTypeCompleter))]
     public string[]? Type { get; set; }
 
     /// <summary>Only the last N matching events.</summary>

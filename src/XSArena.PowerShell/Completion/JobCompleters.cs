@@ -57,3 +57,23 @@ public sealed class BackendCompleter : IArgumentCompleter
                 profile.BaseUrl.Length > 0 ? $"{profile.Kind} at {profile.BaseUrl}" : profile.Kind));
     }
 }
+
+/// <summary>Completes event types: the ones this module writes, and <c>control_*</c> for the acknowledged requests.</summary>
+public sealed class EventTypeCompleter : IArgumentCompleter
+{
+    private static readonly string[] Types = [.. typeof(Core.Jobs.EventTypes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+        .Select(field => (string)field.GetRawConstantValue()!)
+        .Append("control_*")
+        .Order(StringComparer.Ordinal)];
+
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var word = wordToComplete.Trim('\'', '"');
+        return Types
+            .Where(type => type.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            .Select(type => new CompletionResult(type, type, CompletionResultType.ParameterValue, type));
+    }
+}
