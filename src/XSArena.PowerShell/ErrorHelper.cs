@@ -14,6 +14,10 @@ internal static class ErrorHelper
         : new(new ItemNotFoundException($"No XSArena job with id {id} was found in the project roots this session knows."),
             "JobNotFound", ErrorCategory.ObjectNotFound, id);
 
+    public static ErrorRecord JobNameNotFound(string name, string root) => new(
+        new ItemNotFoundException($"No XSArena job named '{name}' was found in {root}."),
+        "JobNameNotFound", ErrorCategory.ObjectNotFound, name);
+
     public static ErrorRecord NotAnXSArenaJob(Job job) => new(
         new ArgumentException($"Job {job.Id} ('{job.Name}', {job.PSJobTypeName}) is not an XSArena job."),
         "NotAnXSArenaJob", ErrorCategory.InvalidArgument, job);

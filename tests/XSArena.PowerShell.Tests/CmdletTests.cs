@@ -178,6 +178,29 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_blank_subject_is_refused_before_the_backend_is_asked()
+    {
+        var error = _host.InvokeExpectingTerminatingError("Start-XSBook '   ' -Backend openai -BaseUri 'http://127.0.0.1:9/v1'");
+        Assert.StartsWith("InvalidBookRequest", error.FullyQualifiedErrorId);
+        Assert.Equal("The subject is blank; name what the book is about.", error.Exception.Message);
+        Assert.Empty(_host.Invoke("Get-XSJob"));
+    }
+
+    [Fact]
+    public void A_name_that_names_no_job_is_an_error_and_a_pattern_that_matches_none_is_not()
+    {
+        StoredJobs.Write(_host.Root, "Topology", TimeSpan.FromDays(1));
+        StoredJobs.Write(_host.Root, "Notes [draft]", TimeSpan.FromDays(1));
+
+        var found = _host.Invoke(out var errors, "Get-XSJob -Name topology, 'Nowhere', 'No*', 'Notes `[draft`]'");
+        Assert.Equal(["Notes [draft]", "Topology"], found.Select(job => ((XSJob)job.BaseObject).Name).Order());
+        var error = Assert.Single(errors);
+        Assert.Equal("JobNameNotFound,XSArena.PowerShell.Commands.GetXSJobCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("'Nowhere'", error.Exception.Message);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+    }
+
+    [Fact]
     public void Hostile_subjects_write_the_book_under_books()
     {
         var job = (XSJob)StartOfflineBook("../../etc/passwd", chunks: 1).BaseObject;

@@ -69,7 +69,8 @@ Describe 'A book job in this session' {
         $before = @(Get-XSJob).Count
         { Start-XSBook 'Nobody Answers' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 1 -ErrorAction Stop } |
             Should -Throw -ErrorId 'BackendNotReady*'
-        Get-XSJob -Name 'Nobody Answers' | Should -BeNullOrEmpty
+        { Get-XSJob -Name 'Nobody Answers' -ErrorAction Stop } | Should -Throw -ErrorId 'JobNameNotFound*'
+        Get-XSJob -Name 'Nobody Answers*' | Should -BeNullOrEmpty
         @(Get-XSJob).Count | Should -Be $before
         $check = Test-XSBackend openai -BaseUri 'http://127.0.0.1:9/v1'
         $check.Ok | Should -BeFalse

@@ -34,13 +34,13 @@ public static class BookJobs
     /// which holds the job's lease. Nothing is written when validation fails.</summary>
     public static JobWriter Create(JobStore store, BookRequest request, XSSettings settings, IClock clock)
     {
-        if (string.IsNullOrWhiteSpace(request.Subject)) throw new ArgumentException("The subject must not be empty.", nameof(request));
+        if (string.IsNullOrWhiteSpace(request.Subject)) throw new ArgumentException("The subject must not be empty.");
         var plan = BookPresets.Resolve(request.Length, request.Span, request.Chunks, request.MinChars, settings.Presets);
         var backend = request.Backend ?? settings.DefaultBackend;
         if (!settings.Backends.ContainsKey(backend))
         {
             throw new ArgumentException(
-                $"Unknown backend '{backend}'. Known backends: {string.Join(", ", settings.Backends.Keys.Order())}.", nameof(request));
+                $"Unknown backend '{backend}'. Known backends: {string.Join(", ", settings.Backends.Keys.Order())}.");
         }
         var extraTexts = request.ExtraFiles.Select(File.ReadAllText).ToList();
         var systemText = SystemPrompt.Compose(new SystemPromptInput(request.Subject)

@@ -23,7 +23,16 @@ public sealed class GetXSJobCommand : XSJobCmdletBase
         var jobs = InstanceId is null && InputObject is null
             ? JobRegistry.InRoot(CurrentStore, WriteWarning)
             : ResolveJobs();
-        foreach (var job in jobs.Where(Matches)) WriteObject(job);
+        // As Get-Job and Get-Process: a name without wildcards that names no job is an error, a pattern is not.
+        var missingNames = Name?.Where(name => !WildcardPattern.ContainsWildcardCharacters(name))
+            .Select(WildcardPattern.Unescape)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var job in jobs)
+        {
+            missingNames?.Remove(job.Name);
+            if (Matches(job)) WriteObject(job);
+        }
+        foreach (var name in missingNames ?? []) WriteError(ErrorHelper.JobNameNotFound(name, CurrentStore.Root));
     }
 
     private bool Matches(XSJob job)

@@ -95,6 +95,12 @@ public sealed class StartXSBookCommand : XSCmdletBase
 
     protected override void ProcessRecord()
     {
+        if (string.IsNullOrWhiteSpace(Subject))
+        {
+            // Before the preflight and the book check: a blank subject would otherwise be reported as something else.
+            ThrowTerminatingError(ErrorHelper.InvalidArgument(new ArgumentException("The subject is blank; name what the book is about."), "InvalidBookRequest", Subject));
+            return;
+        }
         var store = JobRegistry.UseRoot(RootResolver.Resolve(this));
         var environment = SettingsBuilder.ProcessEnvironment();
         var request = new BookRequest(Subject)
