@@ -33,4 +33,13 @@ public sealed class CompletionTests : IDisposable
         Assert.Equal([stored.InstanceId.ToString()], Complete("Watch-XSJob " + word));
         Assert.Equal([$"'{word} Graph Theory'"], Complete("Get-XSJob -Name " + word.ToLowerInvariant()));
     }
+
+    [Fact]
+    public void Setting_keys_complete_for_Get_XSConfig()
+    {
+        var keys = Complete("Get-XSConfig scheduler.concurrency.");
+        Assert.Contains("scheduler.concurrency.total", keys);
+        Assert.All(keys, key => Assert.StartsWith("scheduler.concurrency.", key));
+        Assert.Empty(Complete("Get-XSConfig nosuch."));
+    }
 }

@@ -13,6 +13,7 @@ public sealed class GetXSConfigCommand : XSCmdletBase
     /// <summary>Only settings whose key matches one of these patterns (e.g. scheduler.*).</summary>
     [Parameter(Position = 0), SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.ConfigKeyCompleter))]
     public string[]? Name { get; set; }
 
     protected override void EndProcessing()

@@ -77,3 +77,20 @@ public sealed class EventTypeCompleter : IArgumentCompleter
             .Select(type => new CompletionResult(type, type, CompletionResultType.ParameterValue, type));
     }
 }
+
+/// <summary>Completes setting keys for Get-XSConfig from the settings of the environment (no project file read).</summary>
+public sealed class ConfigKeyCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        XSSettings settings;
+        try { settings = SettingsBuilder.Build(SettingsBuilder.ProcessEnvironment()); }
+        catch (Exception ex) when (ex is ConfigException or ArgumentException) { return []; }
+        var word = wordToComplete.Trim('\'', '"');
+        return EffectiveConfig.List(settings)
+            .Select(value => value.Key)
+            .Where(key => key.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            .Select(key => new CompletionResult(key, key, CompletionResultType.ParameterValue, key));
+    }
+}
