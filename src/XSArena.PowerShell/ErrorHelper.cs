@@ -9,10 +9,13 @@ internal static class ErrorHelper
     /// <summary>JobNotFound, or JobUnreadable when the job's folder is there but its job.json cannot be read: "not
     /// found" would send the user looking in the wrong place.</summary>
     public static ErrorRecord JobNotFound(Guid id) => JobRegistry.WhyUnreadable(id) is { } reason
-        ? new(new InvalidDataException($"XSArena job {id} is there but cannot be read: {reason} Restore its job.json, or delete its folder to remove the job."),
-            "JobUnreadable", ErrorCategory.ReadError, id)
+        ? JobUnreadable(id, reason, id)
         : new(new ItemNotFoundException($"No XSArena job with id {id} was found in the project roots this session knows."),
             "JobNotFound", ErrorCategory.ObjectNotFound, id);
+
+    public static ErrorRecord JobUnreadable(Guid id, string reason, object target) => new(
+        new InvalidDataException($"XSArena job {id} is there but cannot be read: {reason} Restore its job.json, or delete its folder to remove the job."),
+        "JobUnreadable", ErrorCategory.ReadError, target);
 
     public static ErrorRecord JobNameNotFound(string name, string root) => new(
         new ItemNotFoundException($"No XSArena job named '{name}' was found in {root}."),

@@ -162,6 +162,46 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
+    public void A_job_damaged_after_this_session_read_it_is_unreadable_too_and_a_watch_of_it_ends()
+    {
+        var job = (XSJob)StartOfflineBook("Damaged Later", chunks: 1).BaseObject;
+        var jobFile = Path.Combine(job.Folder, JobFile.FileName);
+        var half = File.ReadAllText(jobFile)[..(File.ReadAllText(jobFile).Length / 2)];
+        File.WriteAllText(jobFile, half);
+
+        foreach (var command in new[] { "Get-XSJob -InstanceId $args[0].InstanceId", "$args[0] | Resume-XSJob", "Get-XSJobEvent $args[0].InstanceId" })
+        {
+            _host.Invoke(out var errors, command, job);
+            var error = Assert.Single(errors);
+            Assert.StartsWith("JobUnreadable", error.FullyQualifiedErrorId);
+            Assert.Contains(jobFile, error.Exception.Message);
+        }
+        var listed = _host.Invoke("Get-XSJob 3>&1");
+        Assert.DoesNotContain(listed, item => item.BaseObject is XSJob);
+        Assert.Contains(listed, item => item.BaseObject is WarningRecord warning && warning.Message.Contains(jobFile));
+
+        var watch = Task.Run(() => _host.Invoke("$args[0] | Watch-XSJob -Last 0 3>&1", job));
+        Assert.True(watch.Wait(TimeSpan.FromSeconds(60)), "the watch of a job nobody runs and nobody can read never ended");
+        Assert.Contains(watch.Result, item => item.BaseObject is WarningRecord warning && warning.Message.Contains("cannot be read"));
+        Assert.Equal(half, File.ReadAllText(jobFile));
+    }
+
+    [Fact]
+    public void A_blank_hint_and_an_invalid_wildcard_are_refused_in_plain_words()
+    {
+        var job = StartOfflineBook(chunks: 1);
+        var hint = _host.InvokeExpectingTerminatingError("$args[0] | Send-XSJobHint -Text '   '", job);
+        Assert.StartsWith("InvalidHint", hint.FullyQualifiedErrorId);
+
+        foreach (var command in new[] { "Get-XSJob -Name '['", "Get-XSConfig '['", "Get-XSJobEvent $args[0].InstanceId -Type '['" })
+        {
+            var error = _host.InvokeExpectingTerminatingError(command, job);
+            Assert.StartsWith("InvalidWildcardPattern", error.FullyQualifiedErrorId);
+            Assert.Contains("'['", error.Exception.Message);
+        }
+    }
+
+    [Fact]
     public void Hostile_ids_are_refused_before_any_file_access()
     {
         var error = _host.InvokeExpectingTerminatingError("Get-XSJob -InstanceId '..'");

@@ -35,7 +35,7 @@ public sealed class GetXSConfigCommand : XSCmdletBase
             return;
         }
 
-        var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        var patterns = PatternsOf(Name, nameof(Name));
         foreach (var value in EffectiveConfig.List(settings))
         {
             if (patterns is not null && !patterns.Any(p => p.IsMatch(value.Key))) continue;

@@ -18,6 +18,14 @@ public sealed class GetXSJobCommand : XSJobCmdletBase
     [Parameter, ValidateSet("PENDING", "RUNNING", "PAUSED", "DONE", "FAILED", "CANCELLED", IgnoreCase = true)]
     public string[]? State { get; set; }
 
+    private WildcardPattern[]? _namePatterns;
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        _namePatterns = PatternsOf(Name, nameof(Name));
+    }
+
     protected override void ProcessRecord()
     {
         var jobs = InstanceId is null && InputObject is null
@@ -38,7 +46,6 @@ public sealed class GetXSJobCommand : XSJobCmdletBase
     private bool Matches(XSJob job)
     {
         if (State is not null && !State.Any(s => string.Equals(s, job.XSState, StringComparison.OrdinalIgnoreCase))) return false;
-        if (Name is null) return true;
-        return Name.Any(pattern => new WildcardPattern(pattern, WildcardOptions.IgnoreCase).IsMatch(job.Name));
+        return _namePatterns is null || _namePatterns.Any(pattern => pattern.IsMatch(job.Name));
     }
 }

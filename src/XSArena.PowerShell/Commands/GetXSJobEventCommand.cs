@@ -26,13 +26,13 @@ public sealed class GetXSJobEventCommand : XSCmdletBase
 
     protected override void ProcessRecord()
     {
+        var patterns = PatternsOf(Type, nameof(Type));
         JobRegistry.UseRoot(RootResolver.Resolve(this));
         if (JobRegistry.Find(InstanceId) is not { } job)
         {
             WriteError(ErrorHelper.JobNotFound(InstanceId));
             return;
         }
-        var patterns = Type?.Select(t => new WildcardPattern(t, WildcardOptions.IgnoreCase)).ToArray();
         var events = EventLogReader.ReadAll(job.Folder, WriteWarning)
             .Where(e => patterns is null || patterns.Any(p => p.IsMatch(e.Type)));
         if (Last is { } last) events = events.TakeLast(last);

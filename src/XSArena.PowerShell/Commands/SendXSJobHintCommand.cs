@@ -15,5 +15,15 @@ public sealed class SendXSJobHintCommand : XSJobControlCmdletBase
 
     protected override JobCommand Command => JobCommand.Hint;
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (string.IsNullOrWhiteSpace(Text))
+        {
+            ThrowTerminatingError(ErrorHelper.InvalidArgument(
+                new ArgumentException("The hint is blank; say what the next chunk should cover or do."), "InvalidHint", Text));
+        }
+    }
+
     protected override string? HintText => Text;
 }

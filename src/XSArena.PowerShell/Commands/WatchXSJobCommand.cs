@@ -105,13 +105,18 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     }
 
     /// <summary>The job is not running: finished, paused, removed, or no process holds its lease any more.</summary>
-    private static bool IsAtRest(XSJob job)
+    private bool IsAtRest(XSJob job)
     {
         if (job.IsOwnedHere) return false;
         if (!Directory.Exists(job.Folder)) return true;
         JobState state;
         try { state = JobStates.TryParse(JobFile.Read(job.Folder).State, out var parsed) ? parsed : JobState.Pending; }
-        catch (JobStoreException) { return false; } // unreadable for a moment: look again at the next check
+        catch (JobStoreException ex)
+        {
+            if (RunnerLease.IsHeld(job.Folder)) return false; // its runner may yet write it again: look at the next check
+            WriteWarning($"Job '{job.Name}' ({job.InstanceId}) cannot be read and no process runs it, so its watch ends: {ex.Message}");
+            return true;
+        }
         return state.IsTerminal() || state == JobState.Paused
             || (state == JobState.Running && !RunnerLease.IsHeld(job.Folder));
     }

@@ -79,6 +79,10 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             {
                 WriteError(new ErrorRecord(ex, "OutputInUse", ErrorCategory.ResourceBusy, job));
             }
+            catch (Core.Store.JobStoreException ex)
+            {
+                WriteError(ErrorHelper.JobUnreadable(job.InstanceId, ex.Message, job));
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 WriteError(ErrorHelper.StoreError(ex, job));

@@ -72,17 +72,17 @@ public static class JobRegistry
     }
 
     /// <summary>A job by id: memory first (re-read if its job.json changed), then one look for its folder in each
-    /// known root.</summary>
+    /// known root. Null too when its job.json can no longer be read: the object in memory would be a stale copy, so it
+    /// is dropped until the file can be read again.</summary>
     public static XSJob? Find(Guid id)
     {
         if (Jobs.TryGetValue(id, out var job))
         {
-            if (!Directory.Exists(job.Folder) && !job.IsOwnedHere)
+            if (!job.IsOwnedHere && (!Directory.Exists(job.Folder) || !RefreshIfChanged(job)))
             {
                 Remove(job);
                 return null;
             }
-            RefreshIfChanged(job);
             return Jobs.TryGetValue(id, out var current) ? current : job;
         }
         TakePendingRoots();
@@ -164,7 +164,12 @@ public static class JobRegistry
             present.Add(folder);
             if (ByFolder.TryGetValue(folder, out var known))
             {
-                if (recheckFinished || !XSJob.IsFinished(known.JobStateInfo.State)) RefreshIfChanged(known);
+                if ((recheckFinished || !XSJob.IsFinished(known.JobStateInfo.State)) && !RefreshIfChanged(known))
+                {
+                    // Damaged since it was read: listed no more, and read again below so the listing warns why.
+                    Remove(known);
+                    unknown.Add(folder);
+                }
             }
             else unknown.Add(folder);
         }
@@ -190,13 +195,20 @@ public static class JobRegistry
     /// <summary>A RUNNING job nobody holds the lease of is marked interrupted as soon as anyone looks at it.</summary>
     private static StoredJob Noticed(StoredJob stored) => JobRecovery.MarkInterruptedIfOrphaned(stored, SystemClock.Instance);
 
-    private static void RefreshIfChanged(XSJob job)
+    /// <summary>False when the job's job.json changed and can no longer be read; it is read again next time.</summary>
+    private static bool RefreshIfChanged(XSJob job)
     {
-        if (job.IsOwnedHere) return;
+        if (job.IsOwnedHere) return true;
         var stamp = JobFileStamp.Of(job.Folder);
-        if (Stamps.TryGetValue(job.Folder, out var known) && known == stamp) return;
+        if (Stamps.TryGetValue(job.Folder, out var known) && known == stamp) return true;
+        if (StoreOf(job).TryLoad(job.Folder) is not { } stored)
+        {
+            Stamps.TryRemove(job.Folder, out _);
+            return false;
+        }
         Stamps[job.Folder] = stamp;
-        if (StoreOf(job).TryLoad(job.Folder) is { } stored) ObjectFor(Noticed(stored));
+        ObjectFor(Noticed(stored));
+        return true;
     }
 
     // A thread of its own rather than a thread-pool timer: a pool worker woken four times a second spins before it
