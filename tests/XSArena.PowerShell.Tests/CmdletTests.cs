@@ -162,7 +162,7 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
-    public void A_job_damaged_after_this_session_read_it_is_unreadable_too_and_a_watch_of_it_ends()
+    public async Task A_job_damaged_after_this_session_read_it_is_unreadable_too_and_a_watch_of_it_ends()
     {
         var job = (XSJob)StartOfflineBook("Damaged Later", chunks: 1).BaseObject;
         var jobFile = Path.Combine(job.Folder, JobFile.FileName);
@@ -180,9 +180,9 @@ public sealed class CmdletTests : IDisposable
         Assert.DoesNotContain(listed, item => item.BaseObject is XSJob);
         Assert.Contains(listed, item => item.BaseObject is WarningRecord warning && warning.Message.Contains(jobFile));
 
-        var watch = Task.Run(() => _host.Invoke("$args[0] | Watch-XSJob -Last 0 3>&1", job));
-        Assert.True(watch.Wait(TimeSpan.FromSeconds(60)), "the watch of a job nobody runs and nobody can read never ended");
-        Assert.Contains(watch.Result, item => item.BaseObject is WarningRecord warning && warning.Message.Contains("cannot be read"));
+        // WaitAsync throws TimeoutException if the watch of a job nobody runs and nobody can read never ends.
+        var watched = await Task.Run(() => _host.Invoke("$args[0] | Watch-XSJob -Last 0 3>&1", job)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Contains(watched, item => item.BaseObject is WarningRecord warning && warning.Message.Contains("cannot be read"));
         Assert.Equal(half, File.ReadAllText(jobFile));
     }
 
