@@ -21,6 +21,7 @@ public sealed class StartOutputTests : IDisposable
         Assert.StartsWith("InvalidBookRequest", error.FullyQualifiedErrorId);
         Assert.Contains("-Overwrite", error.Exception.Message);
         Assert.Contains(first.InstanceId.ToString(), error.Exception.Message);
+        Assert.Contains($"'{first.OutFile}'", error.Exception.Message);
         Assert.Equal(before, File.ReadAllBytes(first.OutFile));
         Assert.Single(_host.Invoke("Get-XSJob"));
     }

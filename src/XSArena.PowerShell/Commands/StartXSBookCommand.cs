@@ -153,7 +153,7 @@ public sealed class StartXSBookCommand : XSCmdletBase
             var bookPath = request.OutFile ?? Path.GetFullPath(Path.Combine(store.Root, OutputName.DefaultRelativePath(Subject)));
             BookOutputs.Validate(bookPath);
             var situation = BookOutputs.Inspect(store, bookPath);
-            switch (ChooseAction(situation))
+            switch (ChooseAction(situation, bookPath))
             {
                 case null:
                     return; // the user chose not to start
@@ -220,7 +220,7 @@ public sealed class StartXSBookCommand : XSCmdletBase
     }
 
     /// <summary>What to do about a book or job already at the output; null when the user declined.</summary>
-    private StartAction? ChooseAction(OutputSituation situation)
+    private StartAction? ChooseAction(OutputSituation situation, string bookPath)
     {
         var action = StartDecision.Decide(situation, Resume, Overwrite, HostInteraction.IsInteractive(this));
         if (action is StartAction.ResumeExisting or StartAction.ResumeExistingWithWarning or StartAction.Ask
@@ -238,7 +238,7 @@ public sealed class StartXSBookCommand : XSCmdletBase
                 throw new OutputBusyException(situation.Resumable?.OutputPath ?? existing?.OutputPath ?? OutFile ?? Subject);
             case StartAction.RefuseExistingBook:
                 throw new ArgumentException(
-                    $"The book already exists{(who.Length > 0 ? ", written" + who : "")}; it is never appended to. " +
+                    $"The book '{bookPath}' already exists{(who.Length > 0 ? ", written" + who : "")}; it is never appended to. " +
                     "Pass -Overwrite to move it aside and start again, or -OutFile for another file.");
             case StartAction.ResumeExistingWithWarning:
                 WriteWarning($"A job already writes this book{who}; resuming it. Pass -Overwrite to start over instead.");
