@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Management.Automation;
 using XSArena.Core.Scheduling;
 using XSArena.Core.Settings;
 
@@ -41,5 +42,23 @@ public sealed class SchedulingCmdletTests : IDisposable
         Assert.Equal("DONE", done.XSState);
         Assert.Null(done.WaitReason);
         Assert.Equal(4, done.Priority);
+    }
+
+    [Fact]
+    public void A_finished_job_keeps_its_priority_and_the_user_is_told_why_while_a_failed_one_takes_it()
+    {
+        var done = StoredJobs.Write(_host.Root, "Finished Book", TimeSpan.FromDays(1));
+        var failed = StoredJobs.Write(_host.Root, "Failed Book", TimeSpan.FromDays(1), Core.Jobs.JobState.Failed);
+        var doneFile = Path.Combine(done.Folder, "job.json");
+        var before = File.ReadAllText(doneFile);
+
+        var output = _host.Invoke("Set-XSJob $args -Priority 9 -PassThru 3>&1", done.InstanceId, failed.InstanceId);
+
+        var warning = (WarningRecord)Assert.Single(output, item => item.BaseObject is WarningRecord).BaseObject;
+        Assert.Contains("'Finished Book' is DONE", warning.Message);
+        Assert.Equal(before, File.ReadAllText(doneFile));
+        var jobs = output.Select(item => item.BaseObject).OfType<XSJob>().ToDictionary(job => job.Name);
+        Assert.NotEqual(9, jobs["Finished Book"].Priority);
+        Assert.Equal(9, jobs["Failed Book"].Priority);
     }
 }

@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using XSArena.Core.Jobs;
 using XSArena.Core.Scheduling;
 using XSArena.Core.Store;
 using XSArena.PowerShell.Jobs;
+using JobState = XSArena.Core.Jobs.JobState;
 
 namespace XSArena.PowerShell.Commands;
 
@@ -31,13 +33,27 @@ public sealed class SetXSJobCommand : XSJobCmdletBase
             }
             else if (RunnerLease.TryAcquire(job.Folder, DateTimeOffset.UtcNow) is { } lease)
             {
-                using (lease)
+                bool done;
+                try
                 {
-                    var record = JobFile.Read(job.Folder);
-                    record.Meta.Priority = Priority;
-                    JobFile.Write(job.Folder, record);
+                    using (lease)
+                    {
+                        var record = JobFile.Read(job.Folder);
+                        done = JobStates.TryParse(record.State, out var state) && state == JobState.Done;
+                        if (!done)
+                        {
+                            record.Meta.Priority = Priority;
+                            JobFile.Write(job.Folder, record);
+                        }
+                    }
                 }
-                WriteVerbose($"No process runs '{job.Name}': priority {Priority} applies when it is queued next.");
+                catch (JobStoreException ex)
+                {
+                    WriteError(ErrorHelper.JobUnreadable(job.InstanceId, ex.Message, job));
+                    continue;
+                }
+                if (done) WriteWarning($"'{job.Name}' is DONE and is never queued again, so a priority means nothing to it. Nothing was changed.");
+                else WriteVerbose($"No process runs '{job.Name}': priority {Priority} applies when it is queued next.");
             }
             else
             {
