@@ -46,9 +46,13 @@ Describe 'Jobs that outlive the session that started them' {
             $record = Get-Content -LiteralPath $jobFile -Raw | ConvertFrom-Json
             $record.backend = 'offline'; $record.run_spec.backend = 'offline'; $record.run_spec.model = 'offline-rehearsal'
             $record | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $jobFile
-            Resume-XSJob -InstanceId $job.InstanceId -Detached -SkipPreflight
+            $resumed = Resume-XSJob -InstanceId $job.InstanceId -Detached -SkipPreflight -PassThru
         }
         finally { Pop-Location }
+        $resumed.JobId | Should -Be $job.JobId
+        $resumed.State | Should -Not -Be 'FAILED' -Because '-PassThru writes the job once the background pwsh has taken it'
+        $resumed | Wait-Job -Timeout 120 | Out-Null
+        $resumed.State | Should -Be 'DONE' -Because 'Wait-Job on the written object waits for the background run'
         Wait-JobState -Root $root -Id $job.InstanceId -State DONE
     }
 

@@ -30,10 +30,16 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     {
         if (!Detached || Core.Store.RunnerLease.IsHeld(job.Folder) || job.DiskState == Core.Jobs.JobState.Done) return false;
         if (!SkipPreflight) JobControlClient.CheckBackend(job, CancellationToken.None); // fail here, not silently in the background
+        var before = Core.Store.JobFileStamp.Of(job.Folder);
         var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
         WriteVerbose($"'{job.Name}' resumes in background process {run.ProcessId}; its output goes to {run.LogPath}.");
+        // The object -PassThru writes must show the job as the background process has it, so Wait-Job on it waits.
+        if (PassThru && !DetachedRuns.WaitUntilTaken(run, job.Folder, before, TakeOverTimeout, StopToken))
+            WriteWarning($"Background process {run.ProcessId} has not taken '{job.Name}' yet; its output goes to {run.LogPath}.");
         return true;
     }
+
+    private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(30);
 
     protected override bool PreflightBeforeRun => !SkipPreflight;
 

@@ -33,7 +33,7 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
             {
                 if (HandledElsewhere(job))
                 {
-                    if (PassThru) WriteObject(job);
+                    if (PassThru) WriteObject(JobRegistry.Find(job.InstanceId) ?? job);
                     continue;
                 }
                 var (result, requestId) = JobControlClient.Send(job, Command, HintText, _stop.Token, ForceResume, PreflightBeforeRun);
@@ -98,6 +98,9 @@ public abstract class XSJobControlCmdletBase : XSJobCmdletBase
     protected virtual bool HandledElsewhere(XSJob job) => false;
 
     protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>Cancelled by Ctrl+C.</summary>
+    protected CancellationToken StopToken => _stop.Token;
 
     protected override void EndProcessing() => _stop.Dispose();
 

@@ -51,4 +51,29 @@ internal static class DetachedRuns
             $"Get-XSJob -InstanceId '{id}' | ForEach-Object {{ '{{0:u}} {{1}} {{2}} {{3}}' -f [DateTime]::UtcNow, $_.JobId, $_.State, $_.ChunksDone }}";
         return DetachedProcess.Start(cmdlet, root, script, Path.Combine(jobFolder, LogFileName), "job " + id);
     }
+
+    /// <summary>Waits until the background pwsh of <paramref name="run"/> has taken the job (holds its lease, or has
+    /// written its job.json since <paramref name="before"/>); false when it ended, or the time ran out, before that.
+    /// </summary>
+    public static bool WaitUntilTaken(DetachedRun run, string jobFolder, Core.Store.JobFileStamp before, TimeSpan timeout, CancellationToken cancel)
+    {
+        bool Taken() => Core.Store.RunnerLease.IsHeld(jobFolder) || Core.Store.JobFileStamp.Of(jobFolder) != before;
+        var clock = Stopwatch.StartNew();
+        while (!Taken())
+        {
+            if (clock.Elapsed > timeout || !IsRunning(run.ProcessId)) return Taken();
+            if (cancel.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50))) return false;
+        }
+        return true;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+    }
 }
