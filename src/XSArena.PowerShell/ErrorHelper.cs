@@ -21,6 +21,9 @@ internal static class ErrorHelper
         new ItemNotFoundException($"No XSArena job named '{name}' was found in {root}."),
         "JobNameNotFound", ErrorCategory.ObjectNotFound, name);
 
+    public static ErrorRecord RootNotFound(string message, string root) => new(
+        new DirectoryNotFoundException(message), "ProjectRootNotFound", ErrorCategory.ObjectNotFound, root);
+
     public static ErrorRecord NotAnXSArenaJob(Job job) => new(
         new ArgumentException($"Job {job.Id} ('{job.Name}', {job.PSJobTypeName}) is not an XSArena job."),
         "NotAnXSArenaJob", ErrorCategory.InvalidArgument, job);

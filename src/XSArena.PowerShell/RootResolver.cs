@@ -7,7 +7,16 @@ namespace XSArena.PowerShell;
 /// not follow Set-Location).</summary>
 internal static class RootResolver
 {
-    public static string Resolve(PSCmdlet cmdlet) => ProjectRoot.Resolve(
-        Environment.GetEnvironmentVariable(ProjectRoot.EnvironmentVariable),
-        cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+    public static string Resolve(PSCmdlet cmdlet)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(ProjectRoot.EnvironmentVariable);
+        // A typo in the variable would otherwise start a new, empty project there without a word.
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && !Directory.Exists(fromEnvironment))
+        {
+            cmdlet.ThrowTerminatingError(ErrorHelper.RootNotFound(
+                $"{ProjectRoot.EnvironmentVariable} is '{fromEnvironment}', which is not a folder. Create it, or correct or remove the variable.",
+                fromEnvironment));
+        }
+        return ProjectRoot.Resolve(fromEnvironment, cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+    }
 }

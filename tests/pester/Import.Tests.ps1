@@ -43,6 +43,16 @@ Describe 'Importing the module into a session' {
         $lines | Should -Be @('Environment Root Book', 'First Root Book', 'Second Root Book')
     }
 
+    It 'refuses a project root that is not a folder instead of starting a new project there' {
+        $missing = Join-Path $plain 'no-such-project'
+        $lines = Invoke-ChildPwsh -Environment @{ XSARENA_PROJECT_ROOT = $missing } -Script (
+            "Import-Module '$ModuleManifest'; " +
+            "foreach (`$command in { Get-XSJob }, { Start-XSBook 'Lost' -Backend offline -Chunks 1 -Wait }, { Start-XSWorker }, { Start-XSWorker -Root '$missing-too' }) { " +
+            "try { & `$command | Out-Null; 'no error' } catch { `$_.FullyQualifiedErrorId -replace ',.*' } }; " +
+            "Test-Path -LiteralPath '$missing'; Test-Path -LiteralPath '$missing-too'")
+        $lines | Should -Be @('ProjectRootNotFound', 'ProjectRootNotFound', 'ProjectRootNotFound', 'ProjectRootNotFound', 'False', 'False')
+    }
+
     It 'keeps a LocationChangedAction set before it, chained once, and Remove-Module puts it back' {
         $lines = Invoke-ChildPwsh -Script (
             "`$global:seen = [System.Collections.Generic.List[string]]::new(); " +

@@ -24,6 +24,8 @@ public sealed class StartXSWorkerCommand : XSCmdletBase
     protected override void ProcessRecord()
     {
         var root = Root is null ? RootResolver.Resolve(this) : GetUnresolvedProviderPathFromPSPath(Root);
+        if (!Directory.Exists(root))
+            ThrowTerminatingError(ErrorHelper.RootNotFound($"-Root '{root}' is not a folder; the worker runs the jobs of an existing project.", root));
         if (!ShouldProcess(root, "Start a background worker for the PENDING jobs")) return;
         var log = Path.Combine(root, Core.Store.ProjectRoot.StateFolderName, "workers", $"worker-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}.log");
         JobRegistry.UseRoot(root);
