@@ -65,8 +65,18 @@ public static class JobController
         {
             if (tail.ReadNew().Any(e => e.Type.StartsWith("control_", StringComparison.Ordinal) && e.GetString("request_id") == request.Id))
                 return (ControlResult.Acknowledged, request.Id);
-            if (!RunnerLease.IsHeld(job.Folder) && TryApplyHere(job, command, text, clock, request) is { } late)
-                return (ControlResult.AppliedHere, late); // the runner ended meanwhile: nobody else will read it
+            if (!RunnerLease.IsHeld(job.Folder))
+            {
+                if (command == JobCommand.Resume)
+                {
+                    // The runner let go meanwhile (it was closing after a stop, say): nobody will read the request,
+                    // so it is withdrawn and the job decided afresh, which runs it here if it can still be resumed.
+                    ControlInbox.Delete(request);
+                    return await SendAsync(job, command, text, deadline - DateTime.UtcNow, clock, cancellationToken).ConfigureAwait(false);
+                }
+                if (TryApplyHere(job, command, text, clock, request) is { } late)
+                    return (ControlResult.AppliedHere, late); // the runner ended meanwhile: nobody else will read it
+            }
             await Task.Delay(AckPoll, cancellationToken).ConfigureAwait(false);
         }
         throw new ControlTimeoutException(

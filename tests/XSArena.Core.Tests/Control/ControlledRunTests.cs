@@ -144,6 +144,22 @@ public sealed class ControlledRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resume_sent_while_the_runner_closes_after_a_stop_is_run_here_once_it_lets_go()
+    {
+        var writer = BookJobs.Create(Store, new BookRequest("Closing") { Backend = "openai", Chunks = 2 }, _settings, SystemClock.Instance);
+        var id = writer.InstanceId;
+        writer.SetState(JobState.Cancelled); // the runner has ended the job and still holds the lease while it closes
+
+        var send = Send(id, JobCommand.Resume);
+        await Task.Delay(300);
+        Assert.False(send.IsCompleted, "a resume must not be decided while the closing runner still holds the lease");
+        writer.Dispose();
+
+        Assert.Equal(ControlResult.RunHere, (await send.WaitAsync(Timeout)).Item1);
+        Assert.Empty(ControlInbox.ReadPending(Store.Find(id)!.Folder));
+    }
+
+    [Fact]
     public async Task A_paused_job_nobody_runs_is_cancelled_by_the_sender_itself()
     {
         var (writer, run) = Start("Paused Then Orphaned", 3);
