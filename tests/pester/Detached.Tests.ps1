@@ -4,6 +4,17 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
 
+    # A job that failed against a closed port, pointed at the offline backend so that a resumed run can finish it.
+    function New-FailedOfflineJob([string] $Subject) {
+        $job = Start-XSBook $Subject -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 2 -SkipPreflight -Wait -ErrorAction SilentlyContinue
+        $job.State | Should -Be 'FAILED'
+        $jobFile = Join-Path $job.Folder 'job.json'
+        $record = Get-Content -LiteralPath $jobFile -Raw | ConvertFrom-Json
+        $record.backend = 'offline'; $record.run_spec.backend = 'offline'; $record.run_spec.model = 'offline-rehearsal'
+        $record | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $jobFile
+        $job
+    }
+
     function Wait-JobState([string] $Root, [string] $Id, [string] $State, [int] $TimeoutSeconds = 90) {
         Push-Location $Root
         try {
@@ -39,13 +50,7 @@ Describe 'Jobs that outlive the session that started them' {
     It 'resumes a failed job in the background with Resume-XSJob -Detached' {
         Push-Location $root
         try {
-            $job = Start-XSBook 'Resumed In Background' -Backend openai -BaseUri 'http://127.0.0.1:9/v1' -Chunks 2 -SkipPreflight -Wait -ErrorAction SilentlyContinue
-            $job.State | Should -Be 'FAILED'
-            $jobFile = Join-Path $job.Folder 'job.json'
-            # Point the job at the offline backend so the background run can finish it.
-            $record = Get-Content -LiteralPath $jobFile -Raw | ConvertFrom-Json
-            $record.backend = 'offline'; $record.run_spec.backend = 'offline'; $record.run_spec.model = 'offline-rehearsal'
-            $record | ConvertTo-Json -Depth 20 | Set-Content -LiteralPath $jobFile
+            $job = New-FailedOfflineJob 'Resumed In Background'
             $resumed = Resume-XSJob -InstanceId $job.InstanceId -Detached -SkipPreflight -PassThru
         }
         finally { Pop-Location }
@@ -54,6 +59,24 @@ Describe 'Jobs that outlive the session that started them' {
         $resumed | Wait-Job -Timeout 120 | Out-Null
         $resumed.State | Should -Be 'DONE' -Because 'Wait-Job on the written object waits for the background run'
         Wait-JobState -Root $root -Id $job.InstanceId -State DONE
+    }
+
+    It 'resumes in the background a job whose runner is still closing, once that runner lets go of it' {
+        Push-Location $root
+        try {
+            $job = New-FailedOfflineJob 'Runner Still Closing'
+            $lockFile = Join-Path $job.Folder 'runner.lock'
+            # Another process holds the lease for a moment, as a runner does while it closes after a stop.
+            $holder = Start-ChildPwsh -Bare -Script "`$lock = [IO.File]::Open('$lockFile', 'OpenOrCreate', 'ReadWrite', 'None'); Start-Sleep -Milliseconds 1500; `$lock.Dispose()"
+            Wait-Until { try { [IO.File]::Open($lockFile, 'Open', 'ReadWrite', 'None').Dispose(); $false } catch { $true } } -Because 'the other process to hold the lease'
+            $resumed = Resume-XSJob -InstanceId $job.InstanceId -Detached -SkipPreflight -PassThru
+        }
+        finally { Pop-Location }
+        (Wait-ChildPwsh $holder).ExitCode | Should -Be 0
+        $resumed.IsOwnedHere | Should -BeFalse -Because '-Detached runs the job in a background pwsh, never in this session'
+        $resumed | Wait-Job -Timeout 120 | Out-Null
+        $resumed.State | Should -Be 'DONE'
+        Join-Path $job.Folder 'detached.log' | Should -Exist
     }
 
     It 'Start-XSWorker runs the PENDING jobs nobody waits on, then exits' {

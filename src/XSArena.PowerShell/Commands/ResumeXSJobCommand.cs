@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using XSArena.Core.Control;
+using XSArena.Core.Jobs;
 using XSArena.PowerShell.Jobs;
 
 namespace XSArena.PowerShell.Commands;
@@ -28,18 +29,37 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     /// alive is resumed there as usual.</summary>
     protected override bool HandledElsewhere(XSJob job)
     {
-        if (!Detached || Core.Store.RunnerLease.IsHeld(job.Folder) || job.DiskState == Core.Jobs.JobState.Done) return false;
+        if (!Detached) return false;
+        // A runner that has just ended the job (a stop a moment ago) holds the lease while it closes: the job goes to
+        // a background pwsh once it lets go, rather than to a runner that will never read the request.
+        if (Core.Store.RunnerLease.IsHeld(job.Folder) && !(StateOnDisk(job).IsTerminal() && LeaseLetGo(job))) return false;
+        var before = StateOnDisk(job);
+        if (before == Core.Jobs.JobState.Done) return false;
         if (!SkipPreflight) JobControlClient.CheckBackend(job, CancellationToken.None); // fail here, not silently in the background
-        var before = Core.Store.JobFileStamp.Of(job.Folder);
         var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
         WriteVerbose($"'{job.Name}' resumes in background process {run.ProcessId}; its output goes to {run.LogPath}.");
-        // The object -PassThru writes must show the job as the background process has it, so Wait-Job on it waits.
-        if (PassThru && !DetachedRuns.WaitUntilTaken(run, job.Folder, before, TakeOverTimeout, StopToken))
+        // The object -PassThru writes must show the job as the background process has it, so Wait-Job on it waits
+        // (a finished object would let it return at once).
+        if (PassThru && before.IsTerminal() && !DetachedRuns.WaitUntilTaken(run, job.Folder, before, TakeOverTimeout, StopToken))
             WriteWarning($"Background process {run.ProcessId} has not taken '{job.Name}' yet; its output goes to {run.LogPath}.");
         return true;
     }
 
     private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(30);
+
+    private static Core.Jobs.JobState StateOnDisk(XSJob job) =>
+        Core.Jobs.JobStates.TryParse(Core.Store.JobFile.Read(job.Folder).State, out var state) ? state : Core.Jobs.JobState.Pending;
+
+    /// <summary>Waits, at most the control timeout, for the process holding the job's lease to let it go.</summary>
+    private bool LeaseLetGo(XSJob job)
+    {
+        var deadline = DateTime.UtcNow + SettingsFor.Root(job.Root).Settings.ControlAckTimeout;
+        while (Core.Store.RunnerLease.IsHeld(job.Folder))
+        {
+            if (DateTime.UtcNow > deadline || StopToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(20))) return false;
+        }
+        return true;
+    }
 
     protected override bool PreflightBeforeRun => !SkipPreflight;
 

@@ -52,12 +52,15 @@ internal static class DetachedRuns
         return DetachedProcess.Start(cmdlet, root, script, Path.Combine(jobFolder, LogFileName), "job " + id);
     }
 
-    /// <summary>Waits until the background pwsh of <paramref name="run"/> has taken the job (holds its lease, or has
-    /// written its job.json since <paramref name="before"/>); false when it ended, or the time ran out, before that.
-    /// </summary>
-    public static bool WaitUntilTaken(DetachedRun run, string jobFolder, Core.Store.JobFileStamp before, TimeSpan timeout, CancellationToken cancel)
+    /// <summary>Waits until the background pwsh of <paramref name="run"/> has taken the job: its job.json no longer
+    /// says <paramref name="before"/>. False when the process ended, or the time ran out, before that.</summary>
+    public static bool WaitUntilTaken(DetachedRun run, string jobFolder, Core.Jobs.JobState before, TimeSpan timeout, CancellationToken cancel)
     {
-        bool Taken() => Core.Store.RunnerLease.IsHeld(jobFolder) || Core.Store.JobFileStamp.Of(jobFolder) != before;
+        bool Taken()
+        {
+            try { return !Core.Jobs.JobStates.TryParse(Core.Store.JobFile.Read(jobFolder).State, out var state) || state != before; }
+            catch (Core.Store.JobStoreException) { return false; }
+        }
         var clock = Stopwatch.StartNew();
         while (!Taken())
         {
