@@ -10,13 +10,14 @@ internal static class RootResolver
     public static string Resolve(PSCmdlet cmdlet)
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(ProjectRoot.EnvironmentVariable);
+        var root = ProjectRoot.Resolve(fromEnvironment, cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         // A typo in the variable would otherwise start a new, empty project there without a word.
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) && !Directory.Exists(fromEnvironment))
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && !Directory.Exists(root))
         {
             cmdlet.ThrowTerminatingError(ErrorHelper.RootNotFound(
-                $"{ProjectRoot.EnvironmentVariable} is '{fromEnvironment}', which is not a folder. Create it, or correct or remove the variable.",
-                fromEnvironment));
+                $"{ProjectRoot.EnvironmentVariable} is '{fromEnvironment}' ({root}), which is not a folder. Create it, or correct or remove the variable.",
+                root));
         }
-        return ProjectRoot.Resolve(fromEnvironment, cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        return root;
     }
 }

@@ -53,6 +53,12 @@ Describe 'Importing the module into a session' {
         $lines | Should -Be @('ProjectRootNotFound', 'ProjectRootNotFound', 'ProjectRootNotFound', 'ProjectRootNotFound', 'False', 'False')
     }
 
+    It 'takes a relative XSARENA_PROJECT_ROOT from the PowerShell location, not from where the process started' {
+        $lines = Invoke-ChildPwsh -Environment @{ XSARENA_PROJECT_ROOT = '.' } -Script (
+            "Import-Module '$ModuleManifest'; Set-Location -LiteralPath '$first'; (Get-XSJob).Name")
+        $lines | Should -Be @('First Root Book')
+    }
+
     It 'keeps a LocationChangedAction set before it, chained once, and Remove-Module puts it back' {
         $lines = Invoke-ChildPwsh -Script (
             "`$global:seen = [System.Collections.Generic.List[string]]::new(); " +

@@ -222,6 +222,7 @@ public sealed class JobStoreTests : IDisposable
         var deep = Directory.CreateDirectory(_dir.Combine("a", "b")).FullName;
         Assert.Equal(_dir.Path, ProjectRoot.Resolve(null, deep));
         Assert.Equal(deep, ProjectRoot.Resolve(deep, _dir.Path));
+        Assert.Equal(deep, ProjectRoot.Resolve(Path.Combine("a", "b"), _dir.Path)); // not from the process's directory
     }
 
     [Fact]
