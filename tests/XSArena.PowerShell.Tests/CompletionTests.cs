@@ -35,6 +35,18 @@ public sealed class CompletionTests : IDisposable
     }
 
     [Fact]
+    public void A_completed_name_with_wildcard_characters_finds_that_job()
+    {
+        var word = "Q" + Guid.NewGuid().ToString("N")[..8];
+        StoredJobs.Write(_host.Root, word + " [draft]", TimeSpan.FromDays(1));
+        _host.Invoke("$null = Get-XSJob");
+
+        var completed = Assert.Single(Complete("Get-XSJob -Name " + word));
+        Assert.Equal($"'{word} `[draft`]'", completed);
+        Assert.Equal(word + " [draft]", ((XSJob)Assert.Single(_host.Invoke("Get-XSJob -Name " + completed)).BaseObject).Name);
+    }
+
+    [Fact]
     public void Setting_keys_complete_for_Get_XSConfig()
     {
         var keys = Complete("Get-XSConfig scheduler.concurrency.");

@@ -68,4 +68,21 @@ public sealed class CopyXSJobTests : IDisposable
         Assert.Empty(_host.Invoke("Copy-XSJob $args[0] -WhatIf", original.InstanceId));
         Assert.Single(new JobStore(_host.Root).List());
     }
+
+    [Fact]
+    public void A_job_damaged_after_it_was_listed_is_not_copied_and_the_pipeline_goes_on()
+    {
+        var damaged = StoredJobs.Write(_host.Root, "Damaged", TimeSpan.FromDays(2));
+        StoredJobs.Write(_host.Root, "Sound", TimeSpan.FromDays(1));
+        var listed = _host.Invoke("Get-XSJob");
+        var jobFile = Path.Combine(damaged.Folder, "job.json");
+        File.WriteAllText(jobFile, "{ \"id\": ");
+
+        var copies = _host.Invoke(out var errors, "$args[0] | Copy-XSJob", listed);
+
+        Assert.Equal("Sound (copy)", ((XSJob)Assert.Single(copies).BaseObject).Name);
+        var error = Assert.Single(errors);
+        Assert.StartsWith("JobUnreadable", error.FullyQualifiedErrorId);
+        Assert.Contains(jobFile, error.Exception.Message);
+    }
 }

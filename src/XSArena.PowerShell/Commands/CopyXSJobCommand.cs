@@ -59,6 +59,10 @@ public sealed class CopyXSJobCommand : XSJobCmdletBase
             {
                 WriteError(ErrorHelper.InvalidArgument(ex, "CopyNotStarted", source));
             }
+            catch (Core.Store.JobStoreException ex)
+            {
+                WriteError(ErrorHelper.JobUnreadable(source.InstanceId, ex.Message, source));
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JobBusyException)
             {
                 WriteError(ErrorHelper.StoreError(ex, source));

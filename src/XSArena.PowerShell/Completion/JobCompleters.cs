@@ -22,7 +22,8 @@ public sealed class JobIdCompleter : IArgumentCompleter
     }
 }
 
-/// <summary>Completes job names (quoted when they contain spaces).</summary>
+/// <summary>Completes job names (quoted when they contain spaces, wildcard characters escaped: -Name takes patterns).
+/// </summary>
 public sealed class JobNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
@@ -33,7 +34,7 @@ public sealed class JobNameCompleter : IArgumentCompleter
             .Select(job => job.Name)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Where(pattern.IsMatch)
-            .Select(name => new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, name));
+            .Select(name => new CompletionResult(Quote(WildcardPattern.Escape(name)), name, CompletionResultType.ParameterValue, name));
     }
 
     /// <summary>Quotes anything but plain words, so a job name (read from a file others can write) is always inserted
