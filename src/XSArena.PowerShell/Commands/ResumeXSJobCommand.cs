@@ -1,7 +1,9 @@
 using System.Management.Automation;
 using XSArena.Core.Control;
 using XSArena.Core.Jobs;
+using XSArena.Core.Store;
 using XSArena.PowerShell.Jobs;
+using JobState = XSArena.Core.Jobs.JobState;
 
 namespace XSArena.PowerShell.Commands;
 
@@ -23,6 +25,8 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
     [Parameter]
     public SwitchParameter Detached { get; set; }
 
+    private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(30);
+
     protected override JobCommand Command => JobCommand.Resume;
 
     /// <summary>With -Detached, a job no process runs is resumed by a new background pwsh; a job whose runner is
@@ -32,9 +36,9 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
         if (!Detached) return false;
         // A runner that has just ended the job (a stop a moment ago) holds the lease while it closes: the job goes to
         // a background pwsh once it lets go, rather than to a runner that will never read the request.
-        if (Core.Store.RunnerLease.IsHeld(job.Folder) && !(StateOnDisk(job).IsTerminal() && LeaseLetGo(job))) return false;
+        if (RunnerLease.IsHeld(job.Folder) && !(StateOnDisk(job).IsTerminal() && LeaseLetGo(job))) return false;
         var before = StateOnDisk(job);
-        if (before == Core.Jobs.JobState.Done) return false;
+        if (before == JobState.Done) return false;
         if (!SkipPreflight) JobControlClient.CheckBackend(job, CancellationToken.None); // fail here, not silently in the background
         var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
         WriteVerbose($"'{job.Name}' resumes in background process {run.ProcessId}; its output goes to {run.LogPath}.");
@@ -45,16 +49,14 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
         return true;
     }
 
-    private static readonly TimeSpan TakeOverTimeout = TimeSpan.FromSeconds(30);
-
-    private static Core.Jobs.JobState StateOnDisk(XSJob job) =>
-        Core.Jobs.JobStates.TryParse(Core.Store.JobFile.Read(job.Folder).State, out var state) ? state : Core.Jobs.JobState.Pending;
+    private static JobState StateOnDisk(XSJob job) =>
+        JobStates.TryParse(JobFile.Read(job.Folder).State, out var state) ? state : JobState.Pending;
 
     /// <summary>Waits, at most the control timeout, for the process holding the job's lease to let it go.</summary>
     private bool LeaseLetGo(XSJob job)
     {
         var deadline = DateTime.UtcNow + SettingsFor.Root(job.Root).Settings.ControlAckTimeout;
-        while (Core.Store.RunnerLease.IsHeld(job.Folder))
+        while (RunnerLease.IsHeld(job.Folder))
         {
             if (DateTime.UtcNow > deadline || StopToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(20))) return false;
         }
