@@ -21,7 +21,7 @@ public sealed class RunnerControl : IAsyncDisposable
     private readonly HashSet<string> _acknowledged;
     private readonly Dictionary<string, int> _hintAppliedToChunk;
     private readonly List<ControlRequest> _hints = [];
-    private readonly FileSystemWatcher? _watcher;
+    private readonly IDisposable? _watch;
     private Task _loop = Task.CompletedTask;
     private string? _pauseRequestId;
     private CancellationTokenSource _pauseSignal = new();
@@ -39,7 +39,7 @@ public sealed class RunnerControl : IAsyncDisposable
             .GroupBy(e => e.GetString("request_id")!)
             .ToDictionary(g => g.Key, g => g.Last().ChunkIndex ?? 0);
         Directory.CreateDirectory(ControlInbox.FolderOf(writer.Folder));
-        if (useWatcher) _watcher = TryWatch(ControlInbox.FolderOf(writer.Folder));
+        if (useWatcher) _watch = FolderWatch.Subscribe(ControlInbox.FolderOf(writer.Folder), name => name.EndsWith(".json", StringComparison.Ordinal), Wake);
     }
 
     /// <summary>Cancelled by a stop request, an interruption or the owner's token: requests pass it on.</summary>
@@ -203,22 +203,6 @@ public sealed class RunnerControl : IAsyncDisposable
         ControlInbox.Delete(request);
     }
 
-    private FileSystemWatcher? TryWatch(string folder)
-    {
-        try
-        {
-            var watcher = new FileSystemWatcher(folder, "*.json") { NotifyFilter = NotifyFilters.FileName };
-            watcher.Renamed += (_, _) => Wake();
-            watcher.Created += (_, _) => Wake();
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
-        {
-            return null; // polling alone still notices requests
-        }
-    }
-
     private void Wake()
     {
         try { if (_wake.CurrentCount == 0) _wake.Release(); }
@@ -229,7 +213,7 @@ public sealed class RunnerControl : IAsyncDisposable
     {
         _loopEnd.Cancel();
         try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        _watcher?.Dispose();
+        _watch?.Dispose();
         _loopEnd.Dispose();
         _stop.Dispose();
         _wake.Dispose();

@@ -7,7 +7,7 @@ namespace XSArena.Core.Store;
 public sealed class EventFollower : IDisposable
 {
     private readonly EventLogTail _tail;
-    private readonly FileSystemWatcher? _watcher;
+    private readonly IDisposable? _watch;
     private readonly SemaphoreSlim _wake;
     private readonly bool _ownsWake;
     private readonly TimeSpan _pollInterval;
@@ -19,25 +19,10 @@ public sealed class EventFollower : IDisposable
         _pollInterval = pollInterval;
         _ownsWake = wake is null;
         _wake = wake ?? new SemaphoreSlim(0);
-        if (!useWatcher) return;
-        try
-        {
-            _watcher = new FileSystemWatcher(jobFolder, EventLogWriter.FileName)
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName,
-            };
-            _watcher.Changed += (_, _) => Wake();
-            _watcher.Created += (_, _) => Wake();
-            _watcher.EnableRaisingEvents = true;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
-        {
-            _watcher?.Dispose();
-            _watcher = null; // e.g. the per-user inotify limit: polling alone still works
-        }
+        if (useWatcher) _watch = FolderWatch.Subscribe(jobFolder, name => name == EventLogWriter.FileName, Wake);
     }
 
-    public bool UsesWatcher => _watcher is not null;
+    public bool UsesWatcher => _watch is not null;
 
     /// <summary>Events already in the file, from the start.</summary>
     public List<JobEvent> ReadAvailable(Action<string>? warn = null) => _tail.ReadNew(warn);
@@ -49,7 +34,7 @@ public sealed class EventFollower : IDisposable
 
     public void Dispose()
     {
-        _watcher?.Dispose();
+        _watch?.Dispose();
         if (_ownsWake) _wake.Dispose();
     }
 
