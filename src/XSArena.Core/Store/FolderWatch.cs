@@ -13,7 +13,9 @@ public static class FolderWatch
     /// written or renamed into <paramref name="folder"/>, until the result is disposed; null when the folder cannot
     /// be watched (polling alone still notices the change).</summary>
     public static IDisposable? Subscribe(string folder, Func<string, bool> accepts, Action wake) =>
-        OperatingSystem.IsLinux() ? Inotify.Shared.Value?.Subscribe(folder, accepts, wake) : WatcherFor(folder, accepts, wake);
+        OperatingSystem.IsLinux() && Inotify.Shared.Value is { } inotify
+            ? inotify.Subscribe(folder, accepts, wake)
+            : WatcherFor(folder, accepts, wake);
 
     private static FileSystemWatcher? WatcherFor(string folder, Func<string, bool> accepts, Action wake)
     {
@@ -54,7 +56,8 @@ public static class FolderWatch
         private const int HeaderSize = 16; // int wd, uint mask, uint cookie, uint len; then len bytes of name
         private const int Interrupted = 4; // EINTR
 
-        /// <summary>Made on first use; null when the process cannot have an inotify instance (the user's limit).</summary>
+        /// <summary>Made on first use; null when the process cannot have an inotify instance (the user's limit, or a
+        /// C library without it).</summary>
         public static readonly Lazy<Inotify?> Shared = new(Create);
 
         private readonly int _descriptor;
@@ -65,7 +68,9 @@ public static class FolderWatch
 
         private static Inotify? Create()
         {
-            var descriptor = inotify_init1(CloseOnExec);
+            int descriptor;
+            try { descriptor = inotify_init1(CloseOnExec); }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException) { return null; }
             if (descriptor < 0) return null;
             var inotify = new Inotify(descriptor);
             new Thread(inotify.ReadEvents) { IsBackground = true, Name = "XSArena folder watch" }.Start();

@@ -34,35 +34,42 @@ public sealed class FolderWatchTests : IDisposable
         }
     }
 
-    // One inotify instance delivers its events in order: once a later event has arrived, an earlier one that would
-    // have woken a subscriber has been seen, so "not woken" is certain, not a matter of waiting long enough.
+    // One inotify instance delivers its events in order: once a marker file written later has been seen, an earlier
+    // change that would have woken a subscriber has been handled, so "not woken" is certain, not a matter of waiting.
     [Fact]
     public void Names_it_does_not_accept_and_changes_after_disposal_wake_nobody()
     {
         var watched = NewFolder("control");
         var marker = NewFolder("marker");
         var wakes = 0;
-        var markers = new SemaphoreSlim(0);
+        var markersSeen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
         var subscription = FolderWatch.Subscribe(watched, name => name.EndsWith(".json", StringComparison.Ordinal), () => Interlocked.Increment(ref wakes));
-        using var markerSubscription = FolderWatch.Subscribe(marker, _ => true, () => markers.Release());
+        using var markerSubscription = FolderWatch.Subscribe(marker, name => markersSeen.TryAdd(name, true) || true, () => { });
         Assert.NotNull(subscription);
         Assert.NotNull(markerSubscription);
+        void PassMarker(string name)
+        {
+            File.WriteAllText(Path.Combine(marker, name), "");
+            var deadline = DateTime.UtcNow + Timeout;
+            while (!markersSeen.ContainsKey(name))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"marker {name} was never seen");
+                Thread.Sleep(5);
+            }
+        }
 
         File.WriteAllText(Path.Combine(watched, "request.json.tmp"), "{}");
-        File.WriteAllText(Path.Combine(marker, "1"), "");
-        Assert.True(markers.Wait(Timeout));
+        PassMarker("1");
         Assert.Equal(0, Volatile.Read(ref wakes));
 
         File.Move(Path.Combine(watched, "request.json.tmp"), Path.Combine(watched, "request.json"));
-        File.WriteAllText(Path.Combine(marker, "2"), "");
-        Assert.True(markers.Wait(Timeout));
+        PassMarker("2");
         Assert.True(Volatile.Read(ref wakes) >= 1, "a file renamed into place did not wake the subscriber");
 
         subscription.Dispose();
         var afterDisposal = Volatile.Read(ref wakes);
         File.WriteAllText(Path.Combine(watched, "late.json"), "{}");
-        File.WriteAllText(Path.Combine(marker, "3"), "");
-        Assert.True(markers.Wait(Timeout));
+        PassMarker("3");
         Assert.Equal(afterDisposal, Volatile.Read(ref wakes));
     }
 
