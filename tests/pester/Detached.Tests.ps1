@@ -79,6 +79,20 @@ Describe 'Jobs that outlive the session that started them' {
         Join-Path $job.Folder 'detached.log' | Should -Exist
     }
 
+    It 'leaves stopped a job that was stopped while its background pwsh was still starting' {
+        Push-Location $root
+        try {
+            $copy = Start-XSBook 'Stopped Before Its Start' -Backend offline -Chunks 2 -Wait | Copy-XSJob
+            Resume-XSJob -InstanceId $copy.InstanceId -Detached
+            Stop-XSJob -InstanceId $copy.InstanceId
+            $log = Join-Path $copy.Folder 'detached.log'
+            Wait-Until { (Test-Path $log) -and (Get-Content -LiteralPath $log -Raw) -match 'not resumed' } -TimeoutSeconds 60 -Because 'the background pwsh to see the stop'
+            (Get-XSJob -InstanceId $copy.InstanceId).State | Should -Be 'CANCELLED'
+            Get-XSJobEvent -InstanceId $copy.InstanceId -Type 'job_started' | Should -BeNullOrEmpty
+        }
+        finally { Pop-Location }
+    }
+
     It 'Start-XSWorker runs the PENDING jobs nobody waits on, then exits' {
         Push-Location $root
         try {

@@ -41,11 +41,17 @@ internal static class DetachedRuns
 {
     public const string LogFileName = "detached.log";
 
-    /// <summary>A background pwsh that resumes (or starts, for a PENDING job) one job and stays until it ends or pauses.</summary>
+    /// <summary>A background pwsh that resumes (or starts, for a PENDING job) one job and stays until it ends or pauses.
+    /// It resumes the job only if its job.json is as it was handed over: a stop applied while the process was still
+    /// starting (or any other change) must not be undone by a resume nobody asked for any more.</summary>
     public static DetachedRun Resume(PSCmdlet cmdlet, string root, Guid id, string jobFolder, bool force, bool skipPreflight)
     {
         var flags = (force ? " -Force" : "") + (skipPreflight ? " -SkipPreflight" : "");
+        var handedOver = Core.Store.JobFileStamp.Of(jobFolder);
         var script =
+            $"$jobFile = Get-Item -LiteralPath {DetachedProcess.Quote(Path.Combine(jobFolder, Core.Store.JobFile.FileName))}; " +
+            $"if ($jobFile.LastWriteTimeUtc.Ticks -ne {handedOver.WriteTimeUtc.Ticks} -or $jobFile.Length -ne {handedOver.Length}) {{ " +
+            $"'{{0:u}} {id} changed after it was handed to this process (stopped, say); not resumed.' -f [DateTime]::UtcNow; return }}; " +
             $"Resume-XSJob -InstanceId '{id}'{flags}; " +
             $"Get-XSJob -InstanceId '{id}' | Where-Object IsOwnedHere | Wait-Job -Force | Out-Null; " +
             $"Get-XSJob -InstanceId '{id}' | ForEach-Object {{ '{{0:u}} {{1}} {{2}} {{3}}' -f [DateTime]::UtcNow, $_.JobId, $_.State, $_.ChunksDone }}";
