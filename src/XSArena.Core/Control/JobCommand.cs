@@ -33,8 +33,9 @@ public static class JobTransitions
         (Jobs.JobState.Failed or Jobs.JobState.Cancelled, JobCommand.Suspend) => CommandOutcome.RefusedState,
         (Jobs.JobState.Failed or Jobs.JobState.Cancelled, _) => CommandOutcome.Apply, // Resume restarts; a hint is stored
         (Jobs.JobState.Pending, JobCommand.Resume) => CommandOutcome.NoOp,
-        (Jobs.JobState.Running, JobCommand.Resume) => CommandOutcome.NoOp,
         (Jobs.JobState.Paused, JobCommand.Suspend) => CommandOutcome.NoOp,
+        // Resume of a RUNNING job goes to its runner too: a pause asked for and not yet reached (it waits for the
+        // request in flight) is taken back, not left to hold the job a moment later.
         _ => CommandOutcome.Apply,
     };
 

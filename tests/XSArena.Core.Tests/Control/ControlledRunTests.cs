@@ -105,6 +105,21 @@ public sealed class ControlledRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resume_sent_before_the_job_reaches_its_pause_takes_the_pause_back()
+    {
+        var (writer, run) = Start("Changed Its Mind", 3);
+        var id = writer.InstanceId;
+        await _server.WaitForStatsAsync(s => s.Active == 1, Timeout);
+
+        Assert.Equal(ControlResult.Acknowledged, (await Send(id, JobCommand.Suspend)).Item1);
+        var (resumed, resumeId) = await Send(id, JobCommand.Resume); // the pause waits for the request in flight
+
+        Assert.Equal(ControlResult.Acknowledged, resumed);
+        Assert.Equal(JobState.Done, await run.WaitAsync(Timeout)); // nobody has to resume it again
+        Assert.Single(Events(id), e => e.Type == "control_resume" && e.GetString("request_id") == resumeId);
+    }
+
+    [Fact]
     public async Task Stop_request_cancels_at_once_and_keeps_no_partial_text()
     {
         _server.Script = FakeScript.Always(new FakeReply { Events = 200, EventDelayMs = 50 });

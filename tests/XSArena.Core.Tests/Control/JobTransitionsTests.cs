@@ -12,7 +12,7 @@ public sealed class JobTransitionsTests
     [InlineData(JobState.Pending, JobCommand.Stop, CommandOutcome.Apply, JobState.Cancelled)]
     [InlineData(JobState.Pending, JobCommand.Hint, CommandOutcome.Apply, JobState.Pending)]
     [InlineData(JobState.Running, JobCommand.Suspend, CommandOutcome.Apply, JobState.Paused)]
-    [InlineData(JobState.Running, JobCommand.Resume, CommandOutcome.NoOp, JobState.Running)]
+    [InlineData(JobState.Running, JobCommand.Resume, CommandOutcome.Apply, JobState.Running)]
     [InlineData(JobState.Running, JobCommand.Stop, CommandOutcome.Apply, JobState.Cancelled)]
     [InlineData(JobState.Running, JobCommand.Hint, CommandOutcome.Apply, JobState.Running)]
     [InlineData(JobState.Paused, JobCommand.Suspend, CommandOutcome.NoOp, JobState.Paused)]
