@@ -187,6 +187,19 @@ public sealed class CmdletTests : IDisposable
     }
 
     [Fact]
+    public async Task A_watch_of_a_job_left_pending_with_no_process_to_start_it_ends_and_says_so()
+    {
+        var copy = (XSJob)_host.Invoke("Start-XSBook 'Copied' -Backend offline -Chunks 1 -Wait | Copy-XSJob").Single().BaseObject;
+        File.SetLastWriteTimeUtc(Path.Combine(copy.Folder, JobFile.FileName), DateTime.UtcNow.AddMinutes(-5)); // copied a while ago
+
+        // WaitAsync throws TimeoutException if the watch waits for a start that nobody will make.
+        var watched = await Task.Run(() => _host.Invoke("$args[0] | Watch-XSJob -Last 0 3>&1", copy)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(watched, item => item.BaseObject is WarningRecord warning && warning.Message.Contains("PENDING and no process runs it"));
+        Assert.Equal("PENDING", ((XSJob)_host.Invoke("Get-XSJob $args[0]", copy.InstanceId).Single().BaseObject).XSState);
+    }
+
+    [Fact]
     public void A_blank_hint_and_an_invalid_wildcard_are_refused_in_plain_words()
     {
         var job = StartOfflineBook(chunks: 1);

@@ -14,6 +14,7 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateCheckInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan UnclaimedPendingAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>How many earlier events of each job to show before following (default 10; 0 shows only new ones).</summary>
     [Parameter, ValidateRange(0, int.MaxValue)]
@@ -105,6 +106,8 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
     }
 
     /// <summary>The job is not running: finished, paused, removed, or no process holds its lease any more.</summary>
+    /// <remarks>A PENDING job with no process is left alone for a while first: the background pwsh it was just
+    /// handed to takes its lease within seconds.</remarks>
     private bool IsAtRest(XSJob job)
     {
         if (job.IsOwnedHere) return false;
@@ -117,8 +120,12 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
             WriteWarning($"Job '{job.Name}' ({job.InstanceId}) cannot be read and no process runs it, so its watch ends: {ex.Message}");
             return true;
         }
-        return state.IsTerminal() || state == JobState.Paused
-            || (state == JobState.Running && !RunnerLease.IsHeld(job.Folder));
+        if (state.IsTerminal() || state == JobState.Paused) return true;
+        if (RunnerLease.IsHeld(job.Folder)) return false;
+        if (state == JobState.Running) return true; // its runner died
+        if (DateTime.UtcNow - File.GetLastWriteTimeUtc(Path.Combine(job.Folder, JobFile.FileName)) < UnclaimedPendingAfter) return false;
+        WriteWarning($"Job '{job.Name}' ({job.InstanceId}) is PENDING and no process runs it, so its watch ends. Resume-XSJob or Start-XSWorker starts it.");
+        return true;
     }
 
     private static ProgressRecord ProgressOf(Watched watched, JobEvent last)
