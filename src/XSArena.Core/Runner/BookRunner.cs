@@ -97,7 +97,8 @@ public sealed class BookRunner(
     /// <summary>Raised after each chunk is appended and logged.</summary>
     public event Action<ChunkRecord>? ChunkCompleted;
 
-    /// <summary>Ends the run because the process is going away: the job is left FAILED <c>interrupted</c>.</summary>
+    /// <summary>Ends the run because the process is going away: the job is left FAILED <c>interrupted</c>, or PAUSED if
+    /// it was held paused.</summary>
     public void Interrupt()
     {
         _interruptRequested = true;
@@ -181,6 +182,8 @@ public sealed class BookRunner(
             if (control.Interrupted)
             {
                 writer.Log(EventTypes.JobInterrupted, new JsonObject { ["reason"] = "process_exit", ["chunks_done"] = writer.Statistics.ChunksDone });
+                // DESIGN §3.2: a job held PAUSED stays PAUSED when its process goes away; any session may resume it.
+                if (writer.State == JobState.Paused) return End(JobState.Paused);
                 return End(JobState.Failed, JobRecovery.InterruptedCode, JobRecovery.InterruptedMessage);
             }
             writer.Log(EventTypes.JobCancelled, new JsonObject

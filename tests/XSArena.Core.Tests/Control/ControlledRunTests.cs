@@ -175,6 +175,26 @@ public sealed class ControlledRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_held_paused_stays_paused_when_its_process_goes_away_and_any_session_may_resume_it()
+    {
+        var writer = BookJobs.Create(Store, new BookRequest("Paused At Exit") { Backend = "openai", Chunks = 3 }, _settings, SystemClock.Instance);
+        var runner = new BookRunner(writer, BackendFactory.Create("openai", _settings, NoEnvironment, null, _server.BaseUrl), _settings);
+        runner.Prepare(force: false);
+        var run = Task.Run(() => runner.RunAsync(CancellationToken.None));
+        var id = writer.InstanceId;
+        await Send(id, JobCommand.Suspend);
+        await Until(() => IsHeldPaused(id));
+
+        runner.Interrupt(); // what the process does on its way out
+        Assert.Equal(JobState.Paused, await run.WaitAsync(Timeout));
+        writer.Dispose();
+
+        Assert.Equal(JobState.Paused, Store.Find(id)!.State);
+        Assert.Contains(Events(id), e => e.Type == EventTypes.JobInterrupted);
+        Assert.Equal(ControlResult.RunHere, (await Send(id, JobCommand.Resume)).Item1);
+    }
+
+    [Fact]
     public async Task A_paused_job_nobody_runs_is_cancelled_by_the_sender_itself()
     {
         var (writer, run) = Start("Paused Then Orphaned", 3);
