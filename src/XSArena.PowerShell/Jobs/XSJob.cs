@@ -327,17 +327,19 @@ public sealed class XSJob : Job2
 
     #region Job2 control
 
-    /// <summary>Waits until the job's state on disk is finished (or <paramref name="timeout"/> passes), refreshing
-    /// this object as it goes; for jobs another process runs.</summary>
+    /// <summary>Waits until the job's state on disk is finished and its runner has let go of it (or
+    /// <paramref name="timeout"/> passes), refreshing this object as it goes; for jobs another process runs. The
+    /// runner writes the final state before it lets go: whoever stopped the job may remove or resume it at once.
+    /// </summary>
     internal bool WaitUntilFinished(TimeSpan timeout)
     {
         if (_runTask is { } task) return task.Wait(timeout);
         var deadline = DateTime.UtcNow + timeout;
-        while (!IsFinished(JobStateInfo.State))
+        while (!IsFinished(JobStateInfo.State) || Core.Store.RunnerLease.IsHeld(Folder))
         {
             if (DateTime.UtcNow > deadline) return false;
             PowerShell.Jobs.JobRegistry.RefreshFromDisk(this);
-            if (!IsFinished(JobStateInfo.State)) Thread.Sleep(25);
+            Thread.Sleep(25);
         }
         return true;
     }
