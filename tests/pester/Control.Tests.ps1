@@ -143,7 +143,7 @@ Describe 'A job run by another process, controlled from here' {
         Join-Path $folder 'job.json' | Should -Exist
 
         Remove-XSJob $id -Force -Confirm:$false -ErrorVariable forced -InformationAction Ignore
-        $forced.Count | Should -Be 0
+        $forced.Count | Should -Be 0 -Because ($forced | Out-String)
         Test-Path $folder | Should -BeFalse
         Wait-ChildPwsh $child -TimeoutSeconds 60 | Out-Null
         Test-Path $folder | Should -BeFalse -Because 'the stopped runner wrote nothing after the deletion'
