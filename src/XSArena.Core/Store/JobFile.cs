@@ -23,6 +23,11 @@ public static class JobFile
         return Parse(bytes, path);
     }
 
+    /// <summary>The state job.json records now, read as a listing reads it (an unknown name reads as PENDING, as
+    /// <see cref="StoredJob.State"/> does).</summary>
+    public static Jobs.JobState ReadState(string jobFolder) =>
+        Jobs.JobStates.TryParse(ReadListed(jobFolder, out _).State, out var state) ? state : Jobs.JobState.Pending;
+
     /// <summary>Reads a job for a listing: everything but <c>meta.system_text</c> (two thirds of a typical job.json,
     /// never shown in a list), through one open handle that also gives the file's <paramref name="stamp"/>, so the
     /// stamp always describes the content read. Thousands of listed jobs stay small in memory, which is most of what

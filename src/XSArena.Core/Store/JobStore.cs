@@ -137,9 +137,8 @@ public sealed class JobStore(string root)
     /// <summary>Finds a job by id: its usual folder names first, then a scan (for folders named otherwise).</summary>
     public StoredJob? Find(Guid id, Action<string>? warn = null)
     {
-        foreach (var name in new[] { id.ToString("D"), id.ToString("N") })
+        foreach (var folder in UsualFolders(id))
         {
-            var folder = Path.Combine(JobsFolder, name);
             if (Directory.Exists(folder) && TryLoad(folder, warn) is { } job && job.InstanceId == id) return job;
         }
         return List().FirstOrDefault(job => job.InstanceId == id);
@@ -149,14 +148,16 @@ public sealed class JobStore(string root)
     /// null when there is no such folder or it reads fine.</summary>
     public string? WhyUnreadable(Guid id)
     {
-        foreach (var name in new[] { id.ToString("D"), id.ToString("N") })
+        foreach (var folder in UsualFolders(id))
         {
-            var folder = Path.Combine(JobsFolder, name);
             string? reason = null;
             if (Directory.Exists(folder) && TryLoad(folder, message => reason = message) is null && reason is not null) return reason;
         }
         return null;
     }
+
+    private IEnumerable<string> UsualFolders(Guid id) =>
+        [Path.Combine(JobsFolder, id.ToString("D")), Path.Combine(JobsFolder, id.ToString("N"))];
 
     public static JobStatistics StatisticsOf(JobRecord record) => new()
     {

@@ -36,8 +36,12 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
         if (!Detached) return false;
         // A runner that has just ended the job (a stop a moment ago) holds the lease while it closes: the job goes to
         // a background pwsh once it lets go, rather than to a runner that will never read the request.
-        if (RunnerLease.IsHeld(job.Folder) && !(StateOnDisk(job).IsTerminal() && LeaseLetGo(job))) return false;
-        var before = StateOnDisk(job);
+        var before = JobFile.ReadState(job.Folder);
+        if (RunnerLease.IsHeld(job.Folder))
+        {
+            if (!before.IsTerminal() || !LeaseLetGo(job)) return false;
+            before = JobFile.ReadState(job.Folder);
+        }
         if (before == JobState.Done) return false;
         if (!SkipPreflight) JobControlClient.CheckBackend(job, CancellationToken.None); // fail here, not silently in the background
         var run = DetachedRuns.Resume(this, job.Root, job.InstanceId, job.Folder, Force, SkipPreflight);
@@ -48,9 +52,6 @@ public sealed class ResumeXSJobCommand : XSJobControlCmdletBase
             WriteWarning($"Background process {run.ProcessId} has not taken '{job.Name}' yet; its output goes to {run.LogPath}.");
         return true;
     }
-
-    private static JobState StateOnDisk(XSJob job) =>
-        JobStates.TryParse(JobFile.Read(job.Folder).State, out var state) ? state : JobState.Pending;
 
     /// <summary>Waits, at most the control timeout, for the process holding the job's lease to let it go.</summary>
     private bool LeaseLetGo(XSJob job)

@@ -113,7 +113,7 @@ public sealed class WatchXSJobCommand : XSJobCmdletBase
         if (job.IsOwnedHere) return false;
         if (!Directory.Exists(job.Folder)) return true;
         JobState state;
-        try { state = JobStates.TryParse(JobFile.Read(job.Folder).State, out var parsed) ? parsed : JobState.Pending; }
+        try { state = JobFile.ReadState(job.Folder); }
         catch (JobStoreException ex)
         {
             if (RunnerLease.IsHeld(job.Folder)) return false; // its runner may yet write it again: look at the next check

@@ -64,7 +64,7 @@ internal static class DetachedRuns
     {
         bool Taken()
         {
-            try { return !Core.Jobs.JobStates.TryParse(Core.Store.JobFile.Read(jobFolder).State, out var state) || state != before; }
+            try { return Core.Store.JobFile.ReadState(jobFolder) != before; }
             catch (Core.Store.JobStoreException) { return false; }
         }
         var clock = Stopwatch.StartNew();
